@@ -1,0 +1,36 @@
+# One command runs the main job (`make demo`), one passes the tests (`make test`).
+# Both create .venv and install motifnet into it (torch pinned by constraints.txt) when needed.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+DEMO_DIR ?= demo
+
+.PHONY: install test lint demo bench clean
+
+install: $(INSTALLED)
+
+$(INSTALLED): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev,bench]"
+	touch $@
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check motifnet tests benchmarks
+	$(BIN)/ruff format --check motifnet tests benchmarks
+
+test: lint
+	$(BIN)/python -m pytest -q
+
+demo: $(INSTALLED)
+	$(BIN)/motifnet simulate -o $(DEMO_DIR)/simulated --regime bag -n 2000 --seed 0
+	$(BIN)/motifnet inspect $(DEMO_DIR)/simulated/positive.fa $(DEMO_DIR)/simulated/negative.fa
+	@echo "demo data set written to $(DEMO_DIR)/simulated (truth in truth.json)"
+
+bench: $(INSTALLED)
+	$(BIN)/python benchmarks/encoding.py
+
+clean:
+	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache .ruff_cache

@@ -1,0 +1,37 @@
+"""motifnet: find the DNA motifs a neural network learns."""
+
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("motifnet")
+except PackageNotFoundError:  # pragma: no cover - running from a source tree
+    __version__ = "0.0.0+unknown"
+
+from motifnet.errors import InputError, MotifnetError
+from motifnet.io import Record, read_bed, read_fasta, read_sequences, read_table, write_fasta
+from motifnet.sequence import (
+    DNA,
+    Alphabet,
+    decode,
+    dinucleotide_shuffle,
+    one_hot,
+    reverse_complement,
+)
+
+__all__ = [
+    "DNA",
+    "Alphabet",
+    "InputError",
+    "MotifnetError",
+    "Record",
+    "__version__",
+    "decode",
+    "dinucleotide_shuffle",
+    "one_hot",
+    "read_bed",
+    "read_fasta",
+    "read_sequences",
+    "read_table",
+    "reverse_complement",
+    "write_fasta",
+]

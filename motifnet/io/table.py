@@ -1,0 +1,104 @@
+"""CSV/TSV tables of sequences with one or more label columns (e.g. the GUE benchmark files)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from motifnet.errors import InputError
+from motifnet.io.fasta import open_binary
+from motifnet.io.records import DuplicateGuard, Record, check_bases
+
+ID_COLUMNS = ("id", "name")
+
+
+@dataclass(frozen=True)
+class SequenceTable:
+    """The records of a table, in file order, and the names of its label columns."""
+
+    records: list[Record]
+    label_names: list[str]
+
+
+def _separator(path: Path) -> str:
+    """Tab for .tsv/.tab/.txt, comma for .csv; otherwise whichever the header line uses."""
+    suffixes = [s.lower() for s in path.suffixes if s.lower() not in (".gz", ".bgz")]
+    if suffixes and suffixes[-1] in (".tsv", ".tab", ".txt"):
+        return "\t"
+    if suffixes and suffixes[-1] == ".csv":
+        return ","
+    with open_binary(path) as handle:
+        first = handle.readline()
+    return "\t" if b"\t" in first else ","
+
+
+def read_table(
+    path: str | Path,
+    *,
+    sequence_column: str = "sequence",
+    label_columns: list[str] | None = None,
+    duplicates: str = "error",
+) -> SequenceTable:
+    """Read a CSV/TSV (optionally gzipped) with a sequence column and numeric label columns.
+
+    Labels default to every column but the sequence and an ``id``/``name`` column; ids come
+    from that column, else ``row<line>``. Errors name the file, the line and the reason.
+    """
+    path = Path(path)
+    try:
+        frame = pd.read_csv(
+            path, sep=_separator(path), dtype=str, keep_default_na=False, compression="infer"
+        )
+    except FileNotFoundError:
+        raise InputError("cannot open: no such file", path=path) from None
+    except pd.errors.EmptyDataError:
+        raise InputError("the table is empty (no header line)", path=path) from None
+    except (pd.errors.ParserError, UnicodeDecodeError, EOFError, OSError) as err:
+        raise InputError(f"cannot parse the table: {err}", path=path) from None
+    frame.columns = [str(c).strip() for c in frame.columns]
+    if sequence_column not in frame.columns:
+        raise InputError(
+            f"no {sequence_column!r} column; the columns are {list(frame.columns)}", path=path
+        )
+    id_column = next((c for c in ID_COLUMNS if c in frame.columns), None)
+    if label_columns is None:
+        label_columns = [c for c in frame.columns if c not in (sequence_column, id_column)]
+    missing = [c for c in label_columns if c not in frame.columns]
+    if missing:
+        raise InputError(
+            f"label columns {missing} not found; columns: {list(frame.columns)}", path=path
+        )
+    if frame.empty:
+        raise InputError("the table has a header but no rows", path=path)
+
+    labels = _numeric_labels(frame, label_columns, path)
+    guard = DuplicateGuard(path, duplicates)
+    records = []
+    for row, sequence in enumerate(frame[sequence_column].str.strip()):
+        line = f"line {row + 2}"
+        record_id = frame[id_column].iat[row] if id_column else f"row{row + 2}"
+        if not sequence:
+            raise InputError("empty sequence", path=path, record=line)
+        check_bases(sequence.encode("ascii", errors="replace"), path=path, record=line)
+        guard.check(record_id, line)
+        records.append(Record(record_id, sequence, labels=tuple(labels[row].tolist())))
+    return SequenceTable(records, list(label_columns))
+
+
+def _numeric_labels(frame: pd.DataFrame, columns: list[str], path: Path) -> np.ndarray:
+    values = np.empty((len(frame), len(columns)), dtype=np.float64)
+    for j, column in enumerate(columns):
+        parsed = pd.to_numeric(frame[column].str.strip(), errors="coerce")
+        bad = np.flatnonzero(parsed.isna().to_numpy())
+        if bad.size:
+            row = int(bad[0])
+            raise InputError(
+                f"label column {column!r} holds {frame[column].iat[row]!r}, not a number",
+                path=path,
+                record=f"line {row + 2}",
+            )
+        values[:, j] = parsed.to_numpy(dtype=np.float64)
+    return values

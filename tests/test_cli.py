@@ -1,0 +1,71 @@
+import gzip
+import json
+import subprocess
+import sys
+
+import pytest
+
+from motifnet.cli import main
+
+
+def run_cli(capsys, *argv):
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+@pytest.mark.parametrize(
+    "name, content, message",
+    [
+        ("digit.fa", b">s1\nACG7T\n", "record 's1' (line 1): invalid character '7'"),
+        ("empty.fa", b"", "the file is empty"),
+        ("nohdr.fa", b"ACGT\nACGT\n", "line 1: expected a FASTA header starting with '>'"),
+        ("cut.fa.gz", gzip.compress(b">s\n" + b"ACGT" * 5000)[:60], "truncated or corrupt gzip"),
+        ("noseq.csv", b"seq,label\nACGT,1\n", "no 'sequence' column"),
+    ],
+)
+def test_bad_input_exits_nonzero_with_a_clear_message(tmp_path, capsys, name, content, message):
+    path = tmp_path / name
+    path.write_bytes(content)
+    code, _, err = run_cli(capsys, "inspect", str(path))
+    assert code == 2
+    assert message in err and str(path) in err
+    assert "Traceback" not in err
+
+
+def test_console_script_shows_no_traceback(tmp_path):
+    path = tmp_path / "digit.fa"
+    path.write_text(">s1\nAC1\n")
+    done = subprocess.run(
+        [sys.executable, "-m", "motifnet", "inspect", str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert "invalid character '1'" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_inspect_summarises(tmp_path, capsys):
+    path = tmp_path / "a.fa"
+    path.write_text(">a\nACGTNN\n>b\nggcc\n")
+    code, out, _ = run_cli(capsys, "inspect", str(path), "--json")
+    summary = json.loads(out)[str(path)]
+    assert code == 0 and summary["records"] == 2 and summary["max_length"] == 6
+    assert summary["gc_fraction"] == pytest.approx(6 / 8) and summary["lowercase_fraction"] == 0.4
+
+
+def test_simulate_writes_files_and_help_teaches(tmp_path, capsys):
+    code, out, _ = run_cli(capsys, "simulate", "-o", str(tmp_path), "-n", "10", "--length", "60")
+    assert code == 0
+    assert out.split() == [str(tmp_path / n) for n in ("positive.fa", "negative.fa", "truth.json")]
+    with pytest.raises(SystemExit):
+        main(["simulate", "--help"])
+    help_text = capsys.readouterr().out
+    for words in ("bag", "grammar", "truth.json", "examples:", "--background-fasta"):
+        assert words in help_text
+
+
+def test_simulate_bad_settings(tmp_path, capsys):
+    code, _, err = run_cli(capsys, "simulate", "-o", str(tmp_path), "--motifs", "NOSUCHTF")
+    assert code == 2 and "has no motif 'NOSUCHTF'" in err
