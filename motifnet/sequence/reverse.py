@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import sys
+from typing import TYPE_CHECKING
+
 import numpy as np
-import torch
+
+if TYPE_CHECKING:
+    import torch
 
 from motifnet.sequence.alphabet import COMPLEMENT, IUPAC_COMPLEMENT
 
@@ -17,10 +22,10 @@ _BYTES_TABLE = bytes.maketrans(
     ("".join(_PAIRS.values()) + "".join(_PAIRS.values()).lower()).encode(),
 )
 
-Reversible = str | bytes | np.ndarray | torch.Tensor
 
-
-def reverse_complement(x: Reversible | list[str]) -> Reversible | list[str]:
+def reverse_complement(
+    x: str | bytes | np.ndarray | torch.Tensor | list[str],
+) -> str | bytes | np.ndarray | torch.Tensor | list[str]:
     """Reverse complement a DNA string/bytes (case and IUPAC codes kept), or a one-hot array.
 
     Arrays and tensors are (..., 4, L) in an alphabet whose complement is an index flip, so
@@ -31,7 +36,8 @@ def reverse_complement(x: Reversible | list[str]) -> Reversible | list[str]:
         return x.translate(_STR_TABLE)[::-1]
     if isinstance(x, bytes):
         return x.translate(_BYTES_TABLE)[::-1]
-    if isinstance(x, torch.Tensor):
+    torch_module = sys.modules.get("torch")  # a tensor means torch is loaded; never import it here
+    if torch_module is not None and isinstance(x, torch_module.Tensor):
         _check_channels(x.shape)
         return x.flip((-2, -1))
     if isinstance(x, np.ndarray):
