@@ -7,6 +7,7 @@ import json
 
 import numpy as np
 
+from motifnet.cli._parser import add_subcommand
 from motifnet.errors import MotifnetError
 from motifnet.io import read_bed, read_sequences
 
@@ -26,13 +27,7 @@ examples:
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
-    p = commands.add_parser(
-        "inspect",
-        help=HELP,
-        description=DESCRIPTION,
-        epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    p = add_subcommand(commands, "inspect", help=HELP, description=DESCRIPTION, epilog=EPILOG)
     p.add_argument(
         "inputs", nargs="+", metavar="INPUT", help="FASTA(.gz), CSV/TSV(.gz) or BED files"
     )

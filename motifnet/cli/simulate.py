@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from motifnet.cli._parser import add_subcommand
 from motifnet.simulate import DEFAULT_MOTIFS, SimulationConfig, simulate, write_simulation
 
 HELP = "simulate labelled DNA with JASPAR motifs planted (bag-of-motifs or grammar)"
@@ -32,13 +33,7 @@ examples:
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
     defaults = SimulationConfig()
-    p = commands.add_parser(
-        "simulate",
-        help=HELP,
-        description=DESCRIPTION,
-        epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    p = add_subcommand(commands, "simulate", help=HELP, description=DESCRIPTION, epilog=EPILOG)
     p.add_argument("-o", "--outdir", required=True, help="folder for the FASTA/CSV and truth.json")
     p.add_argument(
         "--regime",

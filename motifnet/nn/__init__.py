@@ -1,0 +1,21 @@
+"""Neural network layers (and, in later steps, architectures) for DNA motif models."""
+
+from motifnet.nn.layers import (
+    BlurPool1d,
+    GlobalPool,
+    RCBatchNorm1d,
+    RCConv1d,
+    StrandPool,
+    rc_features,
+    same_padding,
+)
+
+__all__ = [
+    "BlurPool1d",
+    "GlobalPool",
+    "RCBatchNorm1d",
+    "RCConv1d",
+    "StrandPool",
+    "rc_features",
+    "same_padding",
+]

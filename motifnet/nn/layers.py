@@ -1,0 +1,170 @@
+"""Reverse-complement and shift aware layers for 1D DNA networks (methods.md sections 1-2).
+
+Feature maps of RC layers are in the "regular" representation: 2F channels where channel i and
+channel 2F-1-i are partners, so RC of a map is a flip of both the channel and the length axis,
+exactly like RC of one-hot input (A,C,G,T). Every layer here keeps that property exactly.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+PADDINGS = ("valid", "same")
+POOL_MODES = ("max", "avg")
+STRAND_MODES = ("sum", "mean", "max")
+
+
+def rc_features(x: torch.Tensor) -> torch.Tensor:
+    """RC of a regular-representation map (N, 2F, L): flip channels and length."""
+    return x.flip((-2, -1))
+
+
+def _checked(mode: str, modes: tuple[str, ...]) -> str:
+    if mode not in modes:
+        raise ValueError(f"mode must be one of {modes}, not {mode!r}")
+    return mode
+
+
+def same_padding(kernel_size: int, dilation: int = 1) -> int:
+    """Per-side padding that keeps the length; refuses sizes that would pad asymmetrically."""
+    total = dilation * (kernel_size - 1)
+    if total % 2:
+        raise ValueError(
+            f"padding='same' with kernel_size={kernel_size}, dilation={dilation} would pad "
+            "unevenly and break RC and shift equivariance: use an odd kernel or padding='valid'"
+        )
+    return total // 2
+
+
+class RCConv1d(nn.Module):
+    """Convolution with reverse-complement parameter sharing (RCPS; Shrikumar et al. 2017).
+
+    Learns ``filters`` kernels W and uses the bank [W ; W flipped in output, input and length],
+    bias [b ; reversed b], so the 2*filters output channels are partners i <-> -i-1 and
+    ``conv(rc(x)) == rc(conv(x))`` exactly. Input channels must be a regular map (even count).
+    """
+
+    def __init__(
+        self,
+        in_channels: int,
+        filters: int,
+        kernel_size: int,
+        *,
+        dilation: int = 1,
+        padding: str = "valid",
+        bias: bool = True,
+    ):
+        super().__init__()
+        if in_channels % 2:
+            raise ValueError(f"RCConv1d needs an even number of input channels, got {in_channels}")
+        if padding not in PADDINGS:
+            raise ValueError(f"padding must be one of {PADDINGS}, not {padding!r}")
+        self.pad = same_padding(kernel_size, dilation) if padding == "same" else 0
+        self.dilation, self.kernel_size, self.out_channels = dilation, kernel_size, 2 * filters
+        self.weight = nn.Parameter(torch.empty(filters, in_channels, kernel_size))
+        self.bias = nn.Parameter(torch.empty(filters)) if bias else None
+        bound = 1 / math.sqrt(in_channels * kernel_size)
+        nn.init.uniform_(self.weight, -bound, bound)
+        if self.bias is not None:
+            nn.init.uniform_(self.bias, -bound, bound)
+
+    def full_weight(self) -> torch.Tensor:
+        """The (2F, C, k) kernel bank actually applied."""
+        return torch.cat([self.weight, self.weight.flip((0, 1, 2))])
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        bias = None if self.bias is None else torch.cat([self.bias, self.bias.flip(0)])
+        return F.conv1d(x, self.full_weight(), bias, padding=self.pad, dilation=self.dilation)
+
+
+class RCBatchNorm1d(nn.Module):
+    """Batch norm whose statistics and affine parameters are shared by each channel pair.
+
+    The partner half is flipped onto its pair and laid beside it along the length axis, one
+    BatchNorm1d of F channels normalises both, and the halves are split back.
+    """
+
+    def __init__(self, channels: int, **batchnorm_kwargs):
+        super().__init__()
+        if channels % 2:
+            raise ValueError(f"RCBatchNorm1d needs an even number of channels, got {channels}")
+        self.norm = nn.BatchNorm1d(channels // 2, **batchnorm_kwargs)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        half = x.shape[1] // 2
+        length = x.shape[2]
+        paired = torch.cat([x[:, :half], x[:, half:].flip(1)], dim=2)
+        normed = self.norm(paired)
+        return torch.cat([normed[:, :, :length], normed[:, :, length:].flip(1)], dim=1)
+
+
+def _binomial(size: int) -> torch.Tensor:
+    row = torch.tensor([math.comb(size - 1, i) for i in range(size)], dtype=torch.float32)
+    return row / row.sum()
+
+
+class BlurPool1d(nn.Module):
+    """Anti-aliased downsampling (Zhang 2019): max-pool at stride 1, binomial blur, subsample.
+
+    All steps are 'valid' and the subsampling grid is centred, so it is mirror-symmetric for
+    every input length: where the length's parity leaves no centred integer grid, the blur is
+    one tap longer (a half-step shift), which keeps RC equivariance exact for any L. Output
+    length is about (L - pool_size - blur_size + 2) / stride. ``pool_size=1`` blurs only.
+    """
+
+    def __init__(self, stride: int, *, pool_size: int | None = None, blur_size: int = 3):
+        super().__init__()
+        if stride < 1 or blur_size < 1:
+            raise ValueError("stride and blur_size must be positive")
+        self.stride, self.blur_size = stride, blur_size
+        self.pool_size = stride if pool_size is None else pool_size
+        self.register_buffer("short", _binomial(blur_size), persistent=False)
+        self.register_buffer("long", _binomial(blur_size + 1), persistent=False)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.pool_size > 1:
+            x = F.max_pool1d(x, self.pool_size, stride=1)
+        length = x.shape[-1]
+        taps = self.short if (length - self.blur_size) % self.stride % 2 == 0 else self.long
+        if length < taps.numel():
+            raise ValueError(f"input of length {length} is too short for BlurPool1d")
+        channels = x.shape[1]
+        kernel = taps.to(x.dtype).expand(channels, 1, -1)
+        blurred = F.conv1d(x, kernel, groups=channels)
+        offset = (blurred.shape[-1] - 1) % self.stride // 2
+        return blurred[..., offset :: self.stride]
+
+
+class GlobalPool(nn.Module):
+    """Global max or average over length: an equivariant map becomes an invariant vector."""
+
+    def __init__(self, mode: str = "max"):
+        super().__init__()
+        self.mode = _checked(mode, POOL_MODES)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x.amax(dim=-1) if self.mode == "max" else x.mean(dim=-1)
+
+
+class StrandPool(nn.Module):
+    """Combine each channel with its RC partner (N, 2F) -> (N, F): sum, mean or max.
+
+    After global pooling of a regular map this gives features, and any head on them,
+    exact RC invariance.
+    """
+
+    def __init__(self, mode: str = "max"):
+        super().__init__()
+        self.mode = _checked(mode, STRAND_MODES)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        half = x.shape[1] // 2
+        forward, reverse = x[:, :half], x[:, half:].flip(1)
+        if self.mode == "max":
+            return torch.maximum(forward, reverse)
+        total = forward + reverse
+        return total / 2 if self.mode == "mean" else total
