@@ -94,7 +94,9 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         "--background-fasta (default: %(default)s)",
     )
     p.add_argument(
-        "--background-fasta", help="FASTA whose windows are shuffled for --background shuffle"
+        "--background-fasta",
+        help="FASTA whose random windows are dinucleotide-shuffled for --background shuffle "
+        "(records shorter than --length are not used)",
     )
     p.add_argument(
         "--gc",

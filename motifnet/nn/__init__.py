@@ -9,9 +9,13 @@ from motifnet.nn.layers import (
     rc_features,
     same_padding,
 )
+from motifnet.nn.models import CNN, CNNConfig, Conjoined
 
 __all__ = [
+    "CNN",
     "BlurPool1d",
+    "CNNConfig",
+    "Conjoined",
     "GlobalPool",
     "RCBatchNorm1d",
     "RCConv1d",

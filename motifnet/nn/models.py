@@ -1,0 +1,135 @@
+"""Convolutional architectures: trunk + head, (N, 4, L) in, (N, tasks) out.
+
+``CNN`` is the reference "translation-equivariant trunk + invariant head"; ``CNN(rc=True)`` has
+the same shape built from RC layers and is exactly RC-invariant. Both report their receptive
+field and total stride (methods.md section 3): exact with plain max pooling; with BlurPool1d
+(and the centred max-pool grid of the RC model) the blur is one tap longer on inputs of one
+length parity, and the field reported is that larger one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+from motifnet.nn.layers import BlurPool1d, GlobalPool, RCBatchNorm1d, RCConv1d, StrandPool
+
+ACTIVATIONS = ("relu", "exp")
+POOL_TYPES = ("max", "blur")
+
+
+@dataclass(frozen=True)
+class CNNConfig:
+    """Settings of ``cnn`` and ``rc_cnn``; every field has a working default."""
+
+    tasks: int = 1
+    filters: int = 64  # first-layer motif detectors (per strand for rc_cnn)
+    filter_width: int = 19
+    first_activation: str = "relu"  # "exp": exponential activation (Koo & Ploenzke 2021)
+    pool: int = 4  # stride of the pooling after layer 1 (1 = no downsampling)
+    pool_type: str = "max"  # "blur": anti-aliased BlurPool1d
+    channels: int = 64
+    depth: int = 2  # conv blocks after the first layer
+    kernel_size: int = 5
+    dilation: int = 1  # dilation of block i is dilation ** (i + 1)
+    global_pool: str = "max"
+    dropout: float = 0.1
+    batch_norm: bool = True
+
+    def __post_init__(self) -> None:
+        if self.first_activation not in ACTIVATIONS:
+            raise ValueError(f"first_activation must be one of {ACTIVATIONS}")
+        if self.pool_type not in POOL_TYPES:
+            raise ValueError(f"pool_type must be one of {POOL_TYPES}")
+        if self.kernel_size % 2 == 0 or self.filter_width < 1 or self.pool < 1:
+            raise ValueError("kernel_size must be odd; filter_width and pool positive")
+        if min(self.tasks, self.filters, self.channels) < 1 or self.depth < 0:
+            raise ValueError("tasks, filters and channels must be positive, depth >= 0")
+
+
+class Exp(nn.Module):
+    """Exponential activation for first-layer motif detectors."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.exp(x)
+
+
+def _geometry(layers: list[tuple[int, int, int]]) -> tuple[int, int]:
+    """Exact receptive field and total stride of (kernel, dilation, stride) layers in order."""
+    field, jump = 1, 1
+    for kernel, dilation, stride in layers:
+        field += (kernel - 1) * dilation * jump
+        jump *= stride
+    return field, jump
+
+
+class CNN(nn.Module):
+    """conv -> norm -> activation -> pool -> [conv -> norm -> ReLU -> dropout] x depth ->
+    global pool -> linear. With ``rc=True`` every layer is its RC counterpart and the pooled
+    channel pairs are combined, so the output is exactly RC-invariant."""
+
+    def __init__(self, config: CNNConfig, *, rc: bool = False):
+        super().__init__()
+        self.config, self.rc = config, rc
+        width = 2 if rc else 1
+
+        def conv(in_channels: int, out: int, kernel: int, dilation: int = 1) -> nn.Module:
+            if rc:
+                return RCConv1d(in_channels, out, kernel, dilation=dilation)
+            return nn.Conv1d(in_channels, out, kernel, dilation=dilation)
+
+        def norm(channels: int) -> nn.Module:
+            if not config.batch_norm:
+                return nn.Identity()
+            return RCBatchNorm1d(channels) if rc else nn.BatchNorm1d(channels)
+
+        if config.pool_type == "blur":
+            pool: nn.Module = BlurPool1d(config.pool)
+            pool_geometry = [(config.pool, 1, 1), (4, 1, config.pool)]
+        elif rc:  # a centred max-pool grid keeps RC exact for every length
+            pool = BlurPool1d(config.pool, blur_size=1)
+            pool_geometry = [(config.pool, 1, 1), (2, 1, config.pool)]
+        else:
+            pool = nn.MaxPool1d(config.pool, config.pool)
+            pool_geometry = [(config.pool, 1, config.pool)]
+        blocks: list[nn.Module] = [
+            conv(4, config.filters, config.filter_width),
+            norm(width * config.filters),
+            Exp() if config.first_activation == "exp" else nn.ReLU(),
+            pool,
+        ]
+        geometry = [(config.filter_width, 1, 1), *pool_geometry]
+        in_channels = width * config.filters
+        for i in range(config.depth):
+            dilation = config.dilation ** (i + 1)
+            blocks += [
+                conv(in_channels, config.channels, config.kernel_size, dilation),
+                norm(width * config.channels),
+                nn.ReLU(),
+                nn.Dropout(config.dropout),
+            ]
+            geometry.append((config.kernel_size, dilation, 1))
+            in_channels = width * config.channels
+        self.trunk = nn.Sequential(*blocks)
+        features = in_channels // width
+        pooling: list[nn.Module] = [GlobalPool(config.global_pool)]
+        if rc:
+            pooling.append(StrandPool("max"))
+        self.head = nn.Sequential(*pooling, nn.Linear(features, config.tasks))
+        self.receptive_field, self.total_stride = _geometry(geometry)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.head(self.trunk(x))
+
+
+class Conjoined(nn.Module):
+    """Post-hoc RC averaging of any model's logits: ½[g(x) + g(rc x)] (Zhou et al. 2022)."""
+
+    def __init__(self, model: nn.Module):
+        super().__init__()
+        self.model = model
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return (self.model(x) + self.model(x.flip((-2, -1)))) / 2
