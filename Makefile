@@ -30,6 +30,7 @@ demo: $(INSTALLED)
 
 bench: $(INSTALLED)
 	$(BIN)/python benchmarks/encoding.py
+	$(BIN)/python benchmarks/equivariance.py
 
 clean:
 	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache .ruff_cache

@@ -18,3 +18,7 @@ class InputError(MotifnetError):
         self.reason = reason
         where = ": ".join(part for part in (self.path, record) if part)
         super().__init__(f"{where}: {reason}" if where else reason)
+
+
+class ConfigError(MotifnetError, ValueError):
+    """A setting that does not exist or has a value that cannot work."""

@@ -69,3 +69,59 @@ def test_simulate_writes_files_and_help_teaches(tmp_path, capsys):
 def test_simulate_bad_settings(tmp_path, capsys):
     code, _, err = run_cli(capsys, "simulate", "-o", str(tmp_path), "--motifs", "NOSUCHTF")
     assert code == 2 and "has no motif 'NOSUCHTF'" in err
+
+
+def test_check_by_name_prints_the_tables(capsys):
+    code, out, _ = run_cli(capsys, "check", "rc_cnn", "--set", "filters=8", "-n", "8")
+    assert code == 0
+    assert "rc_cnn:" in out and "as the architecture claims" in out
+    assert "shift  multiple of stride  output error  trunk error  consistency" in out
+
+
+def test_check_a_saved_model_as_json(tmp_path, capsys):
+    from motifnet.nn.registry import build, save_model
+
+    save_model(build("hybrid", filters=8, hidden=8), tmp_path / "m.pt")
+    code, out, _ = run_cli(
+        capsys, "check", str(tmp_path / "m.pt"), "--json", "-n", "4", "--shifts", "1", "8"
+    )
+    report = json.loads(out)
+    assert code == 0 and report["model"]["architecture"] == "hybrid"
+    assert report["rc_claim_holds"] is None and [r["shift"] for r in report["shifts"]] == [1, 8]
+    code, _, err = run_cli(capsys, "check", str(tmp_path / "m.pt"), "--set", "filters=4")
+    assert code == 2 and "--set applies to an architecture name" in err
+
+
+def test_check_fails_when_a_claimed_invariance_does_not_hold(capsys, monkeypatch):
+    from motifnet.nn import registry
+
+    def fake_build(name, **config):
+        model = registry._entry("cnn")[1](registry.make_config("cnn", filters=8))
+        model.architecture, model.config, model.rc_invariant = "cnn", model.config, True
+        return model
+
+    monkeypatch.setattr(registry, "build", fake_build)
+    code, out, _ = run_cli(capsys, "check", "cnn", "-n", "8")
+    assert code == 1 and "BROKEN" in out
+
+
+def test_check_uses_real_sequences_and_says_which(tmp_path, capsys):
+    path = tmp_path / "p.fa"
+    path.write_text(">a\n" + "ACGT" * 60 + "\n>short\nACGT\n")
+    code, out, _ = run_cli(capsys, "check", "rc_rnn", "--set", "hidden=4", "--input", str(path))
+    assert code == 0 and "1 of 2 records" in out and "1 shorter than 203 bp not used" in out
+
+
+def test_check_bad_settings_are_user_errors(capsys):
+    code, _, err = run_cli(capsys, "check", "cnn", "--set", "filterz=3")
+    assert code == 2 and "no setting 'filterz'" in err
+    code, _, err = run_cli(capsys, "check", "cnn", "--set", "filters")
+    assert code == 2 and "KEY=VALUE" in err
+
+
+def test_check_help_lists_every_registered_architecture():
+    from motifnet.cli.check import ARCHITECTURES
+    from motifnet.nn.registry import available
+
+    listed = [line.split()[0] for line in ARCHITECTURES.splitlines()[1:-1]]
+    assert listed == available()

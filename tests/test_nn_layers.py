@@ -83,12 +83,29 @@ def test_rc_batchnorm_shares_statistics_within_each_pair():
         assert abs(pair.var(unbiased=False).item() - 1) < 1e-3
 
 
+@pytest.mark.parametrize("blur_size", [1, 3])
 @pytest.mark.parametrize("stride", [2, 3, 4])
-def test_blurpool_is_rc_equivariant_for_every_length(stride):
-    pool = BlurPool1d(stride)
+def test_blurpool_is_rc_equivariant_for_every_length(stride, blur_size):
+    pool = BlurPool1d(stride, blur_size=blur_size)
     for length in range(12, 40):
         x = torch.randn(2, 6, length)
         assert max_error(pool(rc_features(x)), rc_features(pool(x))) < TOLERANCE, length
+
+
+def test_blurpool_samples_the_stride_one_blur_on_a_centred_grid():
+    x = torch.randn(2, 3, 37)
+    pooled = torch.nn.functional.max_pool1d(x, 4, stride=1)  # length 34
+    blur = torch.nn.functional.conv1d(  # (34 - 3) % 4 = 3 is odd: the 4-tap blur, offset 1
+        pooled, torch.tensor([[[1.0, 3, 3, 1]]]).expand(3, 1, 4) / 8, groups=3
+    )
+    assert max_error(BlurPool1d(4)(x), blur[..., 1::4]) < TOLERANCE
+    # No blur: (34 - 1) % 4 is odd, so the two-tap average (a half-step), offset 0 ...
+    assert (
+        max_error(BlurPool1d(4, blur_size=1)(x), (pooled[..., 0:-1:4] + pooled[..., 1::4]) / 2)
+        < TOLERANCE
+    )
+    # ... and one base shorter, (33 - 1) % 4 = 0: the plain max-pool grid, offset 0.
+    assert max_error(BlurPool1d(4, blur_size=1)(x[..., :36]), pooled[..., :33:4]) < TOLERANCE
 
 
 def test_strided_maxpool_breaks_rc_unless_the_grid_is_symmetric():

@@ -1,7 +1,9 @@
 import pytest
 import torch
 
+from motifnet.errors import ConfigError, InputError
 from motifnet.nn.models import CNN, CNNConfig, Conjoined
+from motifnet.nn.registry import available, build, describe_model, load_model, save_model
 from motifnet.sequence import reverse_complement
 
 
@@ -60,7 +62,79 @@ def test_receptive_field_and_stride_are_exact_for_plain_pooling():
 
 
 def test_bad_config_is_refused():
-    with pytest.raises(ValueError, match="first_activation"):
+    with pytest.raises(ConfigError, match="first_activation"):
         CNNConfig(first_activation="tanh")
-    with pytest.raises(ValueError, match="kernel_size must be odd"):
+    with pytest.raises(ConfigError, match="kernel_size must be odd"):
         CNNConfig(kernel_size=4)
+
+
+RC_ARCHITECTURES = ["rc_cnn", "rc_rnn", "rc_hybrid"]
+PLAIN_ARCHITECTURES = ["cnn", "rnn", "hybrid"]
+SMALL = {
+    "cnn": {"filters": 8, "channels": 8},
+    "rnn": {"hidden": 8},
+    "hybrid": {"filters": 8, "hidden": 8},
+}
+
+
+def small(name: str) -> dict:
+    return SMALL[name.removeprefix("rc_")]
+
+
+@pytest.mark.parametrize("length", [120, 121])
+@pytest.mark.parametrize("name", RC_ARCHITECTURES)
+def test_every_rc_architecture_is_rc_invariant(name, length):
+    torch.manual_seed(1)
+    model = build(name, tasks=2, **small(name)).eval()
+    x = one_hot_batch(5, length, seed=3)
+    assert model(x).shape == (5, 2)
+    assert model.rc_invariant
+    assert rc_error(model, x) < 1e-5
+
+
+@pytest.mark.parametrize("name", PLAIN_ARCHITECTURES)
+def test_plain_architectures_are_not_rc_invariant_until_conjoined(name):
+    torch.manual_seed(1)
+    x = one_hot_batch(5, 121, seed=3)
+    assert rc_error(build(name, **small(name)).eval(), x) > 1e-4
+    conjoined = build(f"conjoined({name})", **small(name)).eval()
+    assert conjoined.rc_invariant and rc_error(conjoined, x) < 1e-5
+
+
+def test_registry_lists_builds_and_refuses_with_the_valid_choices():
+    assert available() == ["cnn", "rc_cnn", "rnn", "rc_rnn", "hybrid", "rc_hybrid"]
+    model = build("rc_cnn", filters=8)
+    assert model.architecture == "rc_cnn" and model.config.filters == 8
+    with pytest.raises(ConfigError, match=r"unknown architecture 'lstm'; available: cnn, rc_cnn"):
+        build("lstm")
+    with pytest.raises(ConfigError, match=r"cnn has no setting 'filterz'; valid: batch_norm"):
+        build("cnn", filterz=8)
+    with pytest.raises(ConfigError, match="cell must be one of"):
+        build("rnn", cell="transformer")
+
+
+def test_recurrent_models_report_their_geometry():
+    assert build("rnn").receptive_field is None and build("rnn").total_stride == 1
+    assert build("hybrid", pool=5).total_stride == 5
+
+
+@pytest.mark.parametrize("name", ["rc_cnn", "conjoined(hybrid)", "rc_rnn"])
+def test_saved_models_rebuild_from_the_file_alone(tmp_path, name):
+    torch.manual_seed(0)
+    base = name.removeprefix("conjoined(").removesuffix(")")
+    model = build(name, **small(base)).eval()
+    save_model(model, tmp_path / "m.pt")
+    loaded = load_model(tmp_path / "m.pt")
+    x = one_hot_batch(3, 100)
+    with torch.no_grad():
+        torch.testing.assert_close(loaded(x), model(x))
+    assert describe_model(loaded) == describe_model(model)
+
+
+def test_loading_something_else_is_a_clear_error(tmp_path):
+    path = tmp_path / "m.pt"
+    path.write_text("not a model")
+    with pytest.raises(InputError, match="not a motifnet model file"):
+        load_model(path)
+    with pytest.raises(InputError, match="no such model file"):
+        load_model(tmp_path / "missing.pt")

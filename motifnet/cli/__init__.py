@@ -6,10 +6,10 @@ import argparse
 import sys
 
 from motifnet import __version__
-from motifnet.cli import inspect, simulate
+from motifnet.cli import check, inspect, simulate
 from motifnet.errors import MotifnetError
 
-SUBCOMMANDS = (inspect, simulate)
+SUBCOMMANDS = (check, inspect, simulate)
 
 DESCRIPTION = """\
 motifnet finds the DNA motifs a neural network learns.

@@ -95,6 +95,22 @@ class RCBatchNorm1d(nn.Module):
         self.norm = nn.BatchNorm1d(channels // 2, **batchnorm_kwargs)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        norm = self.norm
+        if not norm.training and norm.track_running_stats:  # eval: the pair's stats per channel
+
+            def both(t: torch.Tensor | None) -> torch.Tensor | None:
+                return None if t is None else torch.cat([t, t.flip(0)])
+
+            return F.batch_norm(
+                x,
+                both(norm.running_mean),
+                both(norm.running_var),
+                both(norm.weight),
+                both(norm.bias),
+                False,
+                0.0,
+                norm.eps,
+            )
         half = x.shape[1] // 2
         length = x.shape[2]
         paired = torch.cat([x[:, :half], x[:, half:].flip(1)], dim=2)
@@ -126,17 +142,19 @@ class BlurPool1d(nn.Module):
         self.register_buffer("long", _binomial(blur_size + 1), persistent=False)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if self.pool_size > 1:
-            x = F.max_pool1d(x, self.pool_size, stride=1)
-        length = x.shape[-1]
+        length = x.shape[-1] - self.pool_size + 1  # after the stride-1 max-pool
         taps = self.short if (length - self.blur_size) % self.stride % 2 == 0 else self.long
         if length < taps.numel():
-            raise ValueError(f"input of length {length} is too short for BlurPool1d")
+            raise ValueError(f"input of length {x.shape[-1]} is too short for BlurPool1d")
+        offset = (length - taps.numel()) % self.stride // 2
+        if taps.numel() == 1:  # no blur: a strided max-pool on the centred grid
+            return F.max_pool1d(x[..., offset:], self.pool_size, stride=self.stride)
+        if self.pool_size > 1:
+            x = F.max_pool1d(x, self.pool_size, stride=1)
+        # The blur evaluated only where it is sampled: a strided depthwise convolution.
         channels = x.shape[1]
         kernel = taps.to(x.dtype).expand(channels, 1, -1)
-        blurred = F.conv1d(x, kernel, groups=channels)
-        offset = (blurred.shape[-1] - 1) % self.stride // 2
-        return blurred[..., offset :: self.stride]
+        return F.conv1d(x[..., offset:], kernel, stride=self.stride, groups=channels)
 
 
 class GlobalPool(nn.Module):

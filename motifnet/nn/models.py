@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from motifnet.errors import ConfigError
 from motifnet.nn.layers import BlurPool1d, GlobalPool, RCBatchNorm1d, RCConv1d, StrandPool
 
 ACTIVATIONS = ("relu", "exp")
@@ -40,13 +41,13 @@ class CNNConfig:
 
     def __post_init__(self) -> None:
         if self.first_activation not in ACTIVATIONS:
-            raise ValueError(f"first_activation must be one of {ACTIVATIONS}")
+            raise ConfigError(f"first_activation must be one of {ACTIVATIONS}")
         if self.pool_type not in POOL_TYPES:
-            raise ValueError(f"pool_type must be one of {POOL_TYPES}")
+            raise ConfigError(f"pool_type must be one of {POOL_TYPES}")
         if self.kernel_size % 2 == 0 or self.filter_width < 1 or self.pool < 1:
-            raise ValueError("kernel_size must be odd; filter_width and pool positive")
+            raise ConfigError("kernel_size must be odd; filter_width and pool positive")
         if min(self.tasks, self.filters, self.channels) < 1 or self.depth < 0:
-            raise ValueError("tasks, filters and channels must be positive, depth >= 0")
+            raise ConfigError("tasks, filters and channels must be positive, depth >= 0")
 
 
 class Exp(nn.Module):
@@ -65,6 +66,21 @@ def _geometry(layers: list[tuple[int, int, int]]) -> tuple[int, int]:
     return field, jump
 
 
+def first_pool(
+    size: int, pool_type: str, *, rc: bool
+) -> tuple[nn.Module, list[tuple[int, int, int]]]:
+    """The pooling after the motif detectors, and its (kernel, dilation, stride) geometry.
+
+    RC models never use a plain strided max-pool (its grid is not mirror-symmetric for every
+    length): they use BlurPool1d, whose max-only form (blur_size=1) is a centred max-pool grid.
+    """
+    if pool_type == "blur":
+        return BlurPool1d(size), [(size, 1, 1), (4, 1, size)]
+    if rc:
+        return BlurPool1d(size, blur_size=1), [(size, 1, 1), (2, 1, size)]
+    return nn.MaxPool1d(size, size), [(size, 1, size)]
+
+
 class CNN(nn.Module):
     """conv -> norm -> activation -> pool -> [conv -> norm -> ReLU -> dropout] x depth ->
     global pool -> linear. With ``rc=True`` every layer is its RC counterpart and the pooled
@@ -72,7 +88,7 @@ class CNN(nn.Module):
 
     def __init__(self, config: CNNConfig, *, rc: bool = False):
         super().__init__()
-        self.config, self.rc = config, rc
+        self.config, self.rc_invariant = config, rc
         width = 2 if rc else 1
 
         def conv(in_channels: int, out: int, kernel: int, dilation: int = 1) -> nn.Module:
@@ -85,15 +101,7 @@ class CNN(nn.Module):
                 return nn.Identity()
             return RCBatchNorm1d(channels) if rc else nn.BatchNorm1d(channels)
 
-        if config.pool_type == "blur":
-            pool: nn.Module = BlurPool1d(config.pool)
-            pool_geometry = [(config.pool, 1, 1), (4, 1, config.pool)]
-        elif rc:  # a centred max-pool grid keeps RC exact for every length
-            pool = BlurPool1d(config.pool, blur_size=1)
-            pool_geometry = [(config.pool, 1, 1), (2, 1, config.pool)]
-        else:
-            pool = nn.MaxPool1d(config.pool, config.pool)
-            pool_geometry = [(config.pool, 1, config.pool)]
+        pool, pool_geometry = first_pool(config.pool, config.pool_type, rc=rc)
         blocks: list[nn.Module] = [
             conv(4, config.filters, config.filter_width),
             norm(width * config.filters),
@@ -130,6 +138,9 @@ class Conjoined(nn.Module):
     def __init__(self, model: nn.Module):
         super().__init__()
         self.model = model
+        self.rc_invariant = True
+        self.receptive_field = getattr(model, "receptive_field", None)
+        self.total_stride = getattr(model, "total_stride", 1)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return (self.model(x) + self.model(x.flip((-2, -1)))) / 2
