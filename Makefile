@@ -26,11 +26,16 @@ test: lint
 demo: $(INSTALLED)
 	$(BIN)/motifnet simulate -o $(DEMO_DIR)/simulated --regime bag -n 2000 --seed 0
 	$(BIN)/motifnet inspect $(DEMO_DIR)/simulated/positive.fa $(DEMO_DIR)/simulated/negative.fa
-	@echo "demo data set written to $(DEMO_DIR)/simulated (truth in truth.json)"
+	$(BIN)/motifnet train --pos $(DEMO_DIR)/simulated/positive.fa --neg $(DEMO_DIR)/simulated/negative.fa \
+		--arch rc_cnn --max-epochs 15 --lr 0.003 -o $(DEMO_DIR)/rc_cnn --quiet
+	$(BIN)/motifnet check $(DEMO_DIR)/rc_cnn/model.ckpt
+	@echo "demo: data in $(DEMO_DIR)/simulated, trained model and metrics in $(DEMO_DIR)/rc_cnn"
 
 bench: $(INSTALLED)
 	$(BIN)/python benchmarks/encoding.py
 	$(BIN)/python benchmarks/equivariance.py
+	$(BIN)/python benchmarks/regimes.py
+	$(BIN)/python benchmarks/gue.py
 
 clean:
 	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache .ruff_cache

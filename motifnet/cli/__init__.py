@@ -6,10 +6,10 @@ import argparse
 import sys
 
 from motifnet import __version__
-from motifnet.cli import check, inspect, simulate
+from motifnet.cli import check, evaluate, inspect, simulate, train
 from motifnet.errors import MotifnetError
 
-SUBCOMMANDS = (check, inspect, simulate)
+SUBCOMMANDS = (train, evaluate, check, simulate, inspect)
 
 DESCRIPTION = """\
 motifnet finds the DNA motifs a neural network learns.

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from motifnet.errors import ConfigError
+
 
 def add_subcommand(
     commands: argparse._SubParsersAction, name: str, *, help: str, description: str, epilog: str
@@ -16,3 +18,55 @@ def add_subcommand(
         epilog=epilog,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+
+
+def add_data_flags(parser: argparse.ArgumentParser, prefix: str = "", *, what: str = "") -> None:
+    """Flags that describe one labelled set: --pos/--neg, --class NAME=FILE, or --table."""
+    label = f"{what} " if what else ""
+    group = parser.add_argument_group(f"{label}data" if what else "data")
+    group.add_argument(
+        f"--{prefix}pos",
+        nargs="+",
+        metavar="FILE",
+        default=argparse.SUPPRESS,
+        help=f"{label}positives: FASTA(.gz), CSV or BED (with --genome)",
+    )
+    group.add_argument(
+        f"--{prefix}neg",
+        nargs="+",
+        metavar="FILE",
+        default=argparse.SUPPRESS,
+        help=f"{label}negatives (default: dinucleotide shuffles of the positives)",
+    )
+    group.add_argument(
+        f"--{prefix}class",
+        action="append",
+        metavar="NAME=FILE",
+        default=argparse.SUPPRESS,
+        dest=f"{prefix.replace('-', '_')}classes",
+        help=f"{label}multi-class: one file per class (repeat the flag)",
+    )
+    group.add_argument(
+        f"--{prefix}table",
+        metavar="FILE",
+        default=argparse.SUPPRESS,
+        help=f"{label}CSV/TSV with a sequence column and label columns",
+    )
+
+
+def data_spec(args: argparse.Namespace, prefix: str = "") -> dict | None:
+    """The DataSpec dict the --PREFIX data flags give, or None when none was given."""
+    key = prefix.replace("-", "_")
+    spec = {}
+    for name in ("pos", "neg", "table"):
+        if hasattr(args, key + name):
+            spec[name] = getattr(args, key + name)
+    if hasattr(args, key + "classes"):
+        classes: dict[str, list[str]] = {}
+        for pair in getattr(args, key + "classes"):
+            name, sep, path = pair.partition("=")
+            if not sep or not name or not path:
+                raise ConfigError(f"--{prefix}class takes NAME=FILE, got {pair!r}")
+            classes.setdefault(name, []).append(path)
+        spec["classes"] = classes
+    return spec or None

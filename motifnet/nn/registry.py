@@ -112,9 +112,17 @@ def load_model(path: str | Path, *, map_location: str | torch.device = "cpu") ->
         raise InputError(
             f"not a motifnet model file ({type(err).__name__}: {err})", path=path
         ) from None
-    payload = payload.get("motifnet", payload) if isinstance(payload, dict) else {}
+    checkpoint = payload if isinstance(payload, dict) else {}
+    payload = checkpoint.get("motifnet", checkpoint)
     if payload.get("format") != FORMAT:
         raise InputError(f"not a motifnet model file (expected format {FORMAT})", path=path)
     model = build(payload["architecture"], **payload["config"])
-    model.load_state_dict(payload["state_dict"])
+    if "state_dict" in payload:
+        state = payload["state_dict"]
+    else:  # a training checkpoint: the model's weights under a prefix of the whole state
+        prefix = payload.get("state_dict_prefix", "")
+        state = {
+            k[len(prefix) :]: v for k, v in checkpoint["state_dict"].items() if k.startswith(prefix)
+        }
+    model.load_state_dict(state)
     return model.eval()

@@ -1,0 +1,188 @@
+"""motifnet architectures on the GUE benchmark (DNABERT-2) and the RC strategies on CTCF ChIP-seq.
+
+GUE: each architecture is trained on a task's official train split, selected on dev (early
+stopping and the best checkpoint by validation AUPRC), and evaluated once on test. Reported: test
+MCC, AUROC, AUPRC, parameters and training wall time on this machine's 2 cores, beside the
+published DNABERT-2 test MCC (from the DNABERT-2 paper, as listed in shared/data/README.md).
+
+CTCF (shared/data/ctcf_chipseq, train on test.fa, evaluate on valid.fa): the reverse-complement
+strategies of Zhou, Shrikumar & Kundaje (2022): cnn plain, cnn with RC augmentation, post-hoc
+conjoined cnn (the same trained models, logits averaged over both strands), and rc_cnn, each
+with its measured RC error.
+
+Runs already in benchmarks/results/gue.json are skipped (the benchmark resumes); --fresh starts
+over. Run: ``python benchmarks/gue.py [--tasks tf/0 tf/1] [--archs rc_cnn cnn]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+from pathlib import Path
+
+from _report import RESULTS, publish
+
+from motifnet.config import make_config
+from motifnet.io import read_fasta, write_fasta
+from motifnet.train import train
+
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+TASKS = ["tf/0", "tf/1", "tf/2", "tf/3", "tf/4", "prom/prom_core_all", "prom/prom_300_tata"]
+ARCHS = ["rc_cnn", "cnn", "hybrid", "rnn"]
+DNABERT2_MCC = {
+    "tf/0": 71.99,
+    "tf/1": 76.06,
+    "tf/2": 66.52,
+    "tf/3": 58.54,
+    "tf/4": 77.43,
+    "prom/prom_core_all": 69.37,
+    "prom/prom_300_tata": 71.59,
+}
+CTCF_STRATEGIES = {
+    "cnn": ("cnn", False),
+    "cnn + RC augmentation": ("cnn", True),
+    "rc_cnn": ("rc_cnn", False),
+}
+
+
+def _summary(report: dict, split: str = "test") -> dict:
+    result = report[split]
+    return {
+        "mcc": result["plain"]["mcc"],
+        "auroc": result["plain"]["auroc"],
+        "auprc": result["plain"]["auprc"],
+        "conjoined": result["conjoined"],
+        "rc_error_max": result["rc_error"]["max_abs"],
+        "parameters": report["model"]["parameters"],
+        "train_seconds": report["train_seconds"],
+        "epochs": report["epochs"],
+    }
+
+
+def run_gue(task: str, arch: str, settings: dict, workdir: Path) -> dict:
+    folder = DATA / "gue" / task
+    config = make_config(
+        {
+            "train": {"table": str(folder / "train.csv")},
+            "valid": {"table": str(folder / "dev.csv")},
+            "test": {"table": str(folder / "test.csv")},
+            "arch": arch,
+            "outdir": str(workdir / task.replace("/", "_") / arch),
+            **settings,
+        }
+    )
+    return _summary(train(config, progress=False))
+
+
+def run_ctcf(arch: str, rc_augment: bool, settings: dict, workdir: Path) -> dict:
+    folder = workdir / "ctcf_data"
+    if not folder.exists():
+        for name in ("test", "valid"):
+            records = list(read_fasta(DATA / "ctcf_chipseq" / f"{name}.fa"))
+            write_fasta(
+                [r for r in records if not r.id.endswith("_shuf")], folder / f"{name}_pos.fa"
+            )
+            write_fasta([r for r in records if r.id.endswith("_shuf")], folder / f"{name}_neg.fa")
+    config = make_config(
+        {
+            "train": {"pos": [str(folder / "test_pos.fa")], "neg": [str(folder / "test_neg.fa")]},
+            "test": {"pos": [str(folder / "valid_pos.fa")], "neg": [str(folder / "valid_neg.fa")]},
+            "arch": arch,
+            "rc_augment": rc_augment,
+            "test_fraction": 0.0,
+            "outdir": str(workdir / "ctcf" / f"{arch}{'_rcaug' if rc_augment else ''}"),
+            **settings,
+        }
+    )
+    return _summary(train(config, progress=False))
+
+
+def table(results: dict) -> str:
+    lines = [
+        "## GUE and CTCF (`python benchmarks/gue.py`)",
+        "",
+        "Official train/dev/test splits; best checkpoint on dev, one test evaluation. "
+        "Wall time of training on this machine's 2 CPU cores.",
+        "",
+        "| task | DNABERT-2 MCC | " + " | ".join(f"{a} MCC" for a in ARCHS) + " |",
+        "|---|---:|" + "---:|" * len(ARCHS),
+    ]
+    for task in TASKS:
+        cells = []
+        for arch in ARCHS:
+            r = results["gue"].get(f"{task}|{arch}")
+            cells.append("-" if r is None else f"{100 * r['mcc']:.2f}")
+        lines.append(f"| {task} | {DNABERT2_MCC[task]:.2f} | " + " | ".join(cells) + " |")
+    lines += [
+        "",
+        "| task | model | MCC | AUROC | AUPRC | params | epochs | train time |",
+        "|---|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for key, r in results["gue"].items():
+        task, arch = key.split("|")
+        lines.append(
+            f"| {task} | {arch} | {100 * r['mcc']:.2f} | {r['auroc']:.4f} | "
+            f"{r['auprc']:.4f} | {r['parameters']:,} | {r['epochs']} | "
+            f"{r['train_seconds'] / 60:.1f} min |"
+        )
+    if results["ctcf"]:
+        lines += [
+            "",
+            "CTCF ChIP-seq (train test.fa, evaluate valid.fa): RC strategies.",
+            "",
+            "| strategy | AUROC | AUPRC | MCC | RC error (max logit gap) | train time |",
+            "|---|---:|---:|---:|---:|---:|",
+        ]
+        for name, r in results["ctcf"].items():
+            lines.append(
+                f"| {name} | {r['auroc']:.4f} | {r['auprc']:.4f} | {100 * r['mcc']:.2f} | "
+                f"{r['rc_error_max']:.1e} | {r['train_seconds'] / 60:.1f} min |"
+            )
+            if not name.startswith("rc_"):
+                c = r["conjoined"]
+                lines.append(
+                    f"| {name}, post-hoc conjoined | {c['auroc']:.4f} | {c['auprc']:.4f} | "
+                    f"{100 * c['mcc']:.2f} | 0 | (same model) |"
+                )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tasks", nargs="+", default=TASKS, choices=TASKS)
+    parser.add_argument("--archs", nargs="+", default=ARCHS, choices=ARCHS)
+    parser.add_argument("--ctcf", action=argparse.BooleanOptionalAction, default=True)
+    parser.add_argument("--max-epochs", type=int, default=20)
+    parser.add_argument("--max-minutes", type=float, default=15.0)
+    parser.add_argument("--fresh", action="store_true", help="ignore earlier results")
+    args = parser.parse_args()
+    if not DATA.is_dir():
+        raise SystemExit(f"the shared data is not at {DATA}")
+    path = RESULTS / "gue.json"
+    results = {"gue": {}, "ctcf": {}}
+    if path.exists() and not args.fresh:
+        results = {key: json.loads(path.read_text()).get(key, {}) for key in ("gue", "ctcf")}
+    settings = {
+        "max_epochs": args.max_epochs,
+        "max_minutes": args.max_minutes,
+        "learning_rate": 3e-3,
+    }
+    with tempfile.TemporaryDirectory() as work:
+        for task in args.tasks:
+            for arch in args.archs:
+                key = f"{task}|{arch}"
+                if key not in results["gue"]:
+                    results["gue"][key] = run_gue(task, arch, settings, Path(work))
+                    publish("gue", {**results, "settings": settings}, table(results))
+                    print(key, results["gue"][key]["mcc"], flush=True)
+        for name, (arch, rc_augment) in CTCF_STRATEGIES.items():
+            if args.ctcf and name not in results["ctcf"]:
+                results["ctcf"][name] = run_ctcf(arch, rc_augment, settings, Path(work))
+                publish("gue", {**results, "settings": settings}, table(results))
+                print(name, results["ctcf"][name]["auroc"], flush=True)
+    print(table(results))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,128 @@
+"""The training configuration: typed, validated at load time (pydantic), from YAML and flags."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from motifnet.errors import ConfigError
+
+
+class DataSpec(BaseModel):
+    """One labelled set, in exactly one form: positives (+ negatives, else shuffles), one
+    file list per class, or a table with label columns. BED files need ``genome``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    pos: list[str] = []
+    neg: list[str] = []
+    classes: dict[str, list[str]] = {}
+    table: str | None = None
+    label_columns: list[str] | None = None
+
+    @model_validator(mode="after")
+    def _one_form(self) -> DataSpec:
+        forms = [bool(self.pos), bool(self.classes), self.table is not None]
+        if sum(forms) != 1:
+            raise ValueError("give exactly one of: pos (with optional neg), classes, or table")
+        if self.neg and not self.pos:
+            raise ValueError("neg needs pos")
+        return self
+
+    def files(self) -> list[str]:
+        """Every file this spec reads."""
+        listed = self.pos + self.neg + [f for files in self.classes.values() for f in files]
+        return listed + ([self.table] if self.table else [])
+
+
+class TrainConfig(BaseModel):
+    """Everything `motifnet train` needs; unknown keys and wrong types are refused."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    train: DataSpec
+    valid: DataSpec | None = None
+    test: DataSpec | None = None
+    genome: str | None = None
+    outdir: str = "motifnet-run"
+    arch: str = "rc_cnn"
+    model: dict[str, Any] = {}
+    length: int | None = Field(default=None, ge=1)
+    split: Literal["random", "chrom"] = "random"
+    valid_fraction: float = Field(default=0.1, ge=0, lt=1)
+    test_fraction: float = Field(default=0.1, ge=0, lt=1)
+    valid_chroms: list[str] = []
+    test_chroms: list[str] = []
+    shuffles_per_positive: int = Field(default=1, ge=1)
+    batch_size: int = Field(default=128, ge=1)
+    max_epochs: int = Field(default=20, ge=1)
+    max_minutes: float | None = Field(default=None, gt=0)
+    learning_rate: float = Field(default=1e-3, gt=0)
+    weight_decay: float = Field(default=1e-2, ge=0)
+    rc_augment: bool = False
+    shift_augment: int = Field(default=0, ge=0)
+    early_stopping: Literal["auprc", "loss"] = "auprc"
+    patience: int = Field(default=5, ge=1)
+    seed: int = 0
+    accelerator: str = "auto"
+    devices: int | str = "auto"
+    resume: str | None = None
+
+    @model_validator(mode="after")
+    def _architecture(self) -> TrainConfig:
+        from motifnet.nn.registry import make_config as model_config
+
+        if "tasks" in self.model:
+            raise ValueError("model.tasks is set from the labels; leave it out")
+        base = self.arch.removeprefix("conjoined(").removesuffix(")")
+        try:
+            model_config(base, **self.model)
+        except ConfigError as err:
+            raise ValueError(str(err)) from None
+        return self
+
+    @model_validator(mode="after")
+    def _split_settings(self) -> TrainConfig:
+        if self.split == "chrom" and not (self.valid_chroms or self.valid):
+            raise ValueError("split 'chrom' needs valid_chroms (or a valid set)")
+        return self
+
+
+def _messages(error: ValidationError) -> str:
+    parts = []
+    for item in error.errors():
+        where = ".".join(str(p) for p in item["loc"]) or "config"
+        message = item["msg"].removeprefix("Value error, ")
+        if item["type"] == "extra_forbidden":
+            message = "unknown setting"
+        parts.append(f"{where}: {message}")
+    return "; ".join(parts)
+
+
+def make_config(values: dict[str, Any], *, source: str = "settings") -> TrainConfig:
+    """Validate a dict into a TrainConfig; every problem named in one ConfigError."""
+    try:
+        return TrainConfig.model_validate(values)
+    except ValidationError as error:
+        valid = ", ".join(TrainConfig.model_fields)
+        raise ConfigError(f"{source}: {_messages(error)} (settings: {valid})") from None
+
+
+def load_config(path: str | Path, overrides: dict[str, Any] | None = None) -> TrainConfig:
+    """A YAML file's settings, with ``overrides`` (e.g. from flags) on top, validated; model
+    settings in ``overrides`` are added to the file's rather than replacing them."""
+    try:
+        values = yaml.safe_load(Path(path).read_text()) or {}
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such config file") from None
+    except yaml.YAMLError as err:
+        raise ConfigError(f"{path}: not valid YAML ({err})") from None
+    if not isinstance(values, dict):
+        raise ConfigError(f"{path}: a config must be a mapping of settings")
+    overrides = dict(overrides or {})
+    if isinstance(values.get("model"), dict) and "model" in overrides:
+        overrides["model"] = {**values["model"], **overrides["model"]}
+    return make_config({**values, **overrides}, source=str(path))

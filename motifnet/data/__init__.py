@@ -1,0 +1,30 @@
+"""Labelled data for training: sets, splits, length policy, encoding and the DataModule."""
+
+from motifnet.data.labelled import (
+    LabelledSet,
+    binary_set,
+    check_trainable,
+    common_length,
+    fit_length,
+    multiclass_set,
+    table_set,
+)
+from motifnet.data.module import SequenceDataModule, augment, batches, encode
+from motifnet.data.splits import chromosome_of, chromosome_split, random_split
+
+__all__ = [
+    "LabelledSet",
+    "SequenceDataModule",
+    "augment",
+    "batches",
+    "binary_set",
+    "check_trainable",
+    "chromosome_of",
+    "chromosome_split",
+    "common_length",
+    "encode",
+    "fit_length",
+    "multiclass_set",
+    "random_split",
+    "table_set",
+]

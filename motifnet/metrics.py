@@ -1,0 +1,80 @@
+"""Classification metrics (torchmetrics) and model evaluation with and without RC conjoining."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+from torchmetrics.functional import classification as C
+
+from motifnet.sequence.reverse import reverse_complement
+
+METRICS = ("auroc", "auprc", "accuracy", "mcc")
+
+
+def probabilities(logits: torch.Tensor, task_type: str) -> torch.Tensor:
+    """Sigmoid for binary and multilabel outputs, softmax over classes for multiclass."""
+    return logits.softmax(dim=-1) if task_type == "multiclass" else logits.sigmoid()
+
+
+def compute_metrics(logits: torch.Tensor, labels: torch.Tensor, task_type: str) -> dict[str, float]:
+    """AUROC, AUPRC (average precision), accuracy and MCC; macro-averaged over tasks/classes."""
+    scores = probabilities(logits.float(), task_type)
+    if task_type == "binary":
+        scores, target = scores.reshape(-1), labels.reshape(-1).long()
+        values = (
+            C.binary_auroc(scores, target),
+            C.binary_average_precision(scores, target),
+            C.binary_accuracy(scores, target),
+            C.binary_matthews_corrcoef(scores, target),
+        )
+    elif task_type == "multilabel":
+        n, target = scores.shape[1], labels.long()
+        values = (
+            C.multilabel_auroc(scores, target, n),
+            C.multilabel_average_precision(scores, target, n),
+            C.multilabel_accuracy(scores, target, n),
+            C.multilabel_matthews_corrcoef(scores, target, n),
+        )
+    else:
+        n, target = scores.shape[1], labels.long()
+        values = (
+            C.multiclass_auroc(scores, target, n),
+            C.multiclass_average_precision(scores, target, n),
+            C.multiclass_accuracy(scores, target, n),
+            C.multiclass_matthews_corrcoef(scores, target, n),
+        )
+    return {name: float(value) for name, value in zip(METRICS, values, strict=True)}
+
+
+def predict_logits(
+    model: nn.Module, x: torch.Tensor, *, batch_size: int = 512, device: str = "cpu"
+) -> torch.Tensor:
+    """Logits of ``model`` on one-hot ``x`` in eval mode, batched, returned on the CPU."""
+    model = model.to(device).eval()
+    out = []
+    with torch.no_grad():
+        for start in range(0, len(x), batch_size):
+            out.append(model(x[start : start + batch_size].to(device)).float().cpu())
+    return torch.cat(out)
+
+
+def evaluate(
+    model: nn.Module,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    task_type: str,
+    *,
+    batch_size: int = 512,
+    device: str = "cpu",
+) -> dict:
+    """Metrics on x as given and with post-hoc RC conjoining (logits averaged over both strands),
+    plus the mean and max |logit(rc x) - logit(x)|."""
+    forward = predict_logits(model, x, batch_size=batch_size, device=device)
+    reverse = predict_logits(model, reverse_complement(x), batch_size=batch_size, device=device)
+    gap = (reverse - forward).abs()
+    return {
+        "n": len(x),
+        "plain": compute_metrics(forward, y, task_type),
+        "conjoined": compute_metrics((forward + reverse) / 2, y, task_type),
+        "rc_error": {"mean_abs": gap.mean().item(), "max_abs": gap.max().item()},
+    }

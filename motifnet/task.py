@@ -1,0 +1,151 @@
+"""The LightningModule: any registered architecture plus loss, optimiser, metrics and a
+self-describing checkpoint (architecture, typed config, alphabet, input length, tasks)."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Any
+
+import pytorch_lightning as pl
+import torch
+from torch.nn import functional as F
+
+from motifnet import __version__
+from motifnet.data.module import augment
+from motifnet.errors import ConfigError, InputError
+from motifnet.metrics import compute_metrics
+from motifnet.nn.registry import FORMAT, build
+from motifnet.sequence import DNA
+
+
+class MotifTask(pl.LightningModule):
+    """Train ``architecture`` on binary, multilabel or multiclass labels.
+
+    Binary/multilabel use BCE on logits, multiclass cross-entropy; AdamW with cosine decay over
+    ``max_epochs``. Validation computes AUROC, AUPRC, accuracy and MCC on the whole epoch.
+    """
+
+    def __init__(
+        self,
+        architecture: str,
+        model_config: dict[str, Any],
+        task_names: list[str],
+        task_type: str,
+        length: int,
+        *,
+        learning_rate: float = 1e-3,
+        weight_decay: float = 1e-2,
+        max_epochs: int = 20,
+        rc_augment: bool = False,
+        shift_augment: int = 0,
+        alphabet: dict[str, str] | None = None,
+    ):
+        super().__init__()
+        if "tasks" in model_config:
+            raise ConfigError("'tasks' is set from the labels; do not give it in the model config")
+        alphabet = alphabet or DNA.to_dict()
+        self.save_hyperparameters(
+            {
+                "architecture": architecture,
+                "model_config": dict(model_config),
+                "task_names": list(task_names),
+                "task_type": task_type,
+                "length": length,
+                "length_policy": "centre crop or N-pad to length",
+                "learning_rate": learning_rate,
+                "weight_decay": weight_decay,
+                "max_epochs": max_epochs,
+                "rc_augment": rc_augment,
+                "shift_augment": shift_augment,
+                "alphabet": alphabet,
+                "motifnet_version": __version__,
+            }
+        )
+        outputs = 1 if task_type == "binary" else len(task_names)
+        self.model = build(architecture, tasks=outputs, **model_config)
+        self._outputs: list[tuple[torch.Tensor, torch.Tensor]] = []
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.model(x)
+
+    def loss(self, logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        if self.hparams.task_type == "multiclass":
+            return F.cross_entropy(logits, y.long())
+        return F.binary_cross_entropy_with_logits(logits, y.float())
+
+    def training_step(self, batch, batch_idx):
+        x, y = batch
+        x = augment(
+            x,
+            rc=self.hparams.rc_augment,
+            max_shift=self.hparams.shift_augment,
+            pad_value=0.25 if self.hparams.alphabet["ambiguous"] == "fraction" else 0.0,
+        )
+        loss = self.loss(self(x), y)
+        self.log("train_loss", loss, prog_bar=True, on_step=False, on_epoch=True, batch_size=len(x))
+        return loss
+
+    def _eval_step(self, batch, stage: str) -> None:
+        x, y = batch
+        logits = self(x)
+        self.log(f"{stage}_loss", self.loss(logits, y), prog_bar=True, batch_size=len(x))
+        self._outputs.append((logits.detach().float().cpu(), y.cpu()))
+
+    def _eval_epoch_end(self, stage: str) -> None:
+        if not self._outputs:
+            return
+        logits = torch.cat([o[0] for o in self._outputs])
+        labels = torch.cat([o[1] for o in self._outputs])
+        self._outputs.clear()
+        for name, value in compute_metrics(logits, labels, self.hparams.task_type).items():
+            self.log(f"{stage}_{name}", value, prog_bar=name in ("auroc", "auprc"))
+
+    def validation_step(self, batch, batch_idx):
+        self._eval_step(batch, "val")
+
+    def on_validation_epoch_end(self) -> None:
+        self._eval_epoch_end("val")
+
+    def test_step(self, batch, batch_idx):
+        self._eval_step(batch, "test")
+
+    def on_test_epoch_end(self) -> None:
+        self._eval_epoch_end("test")
+
+    def configure_optimizers(self):
+        optimizer = torch.optim.AdamW(
+            self.parameters(), lr=self.hparams.learning_rate, weight_decay=self.hparams.weight_decay
+        )
+        scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(
+            optimizer, T_max=max(1, self.hparams.max_epochs)
+        )
+        return {"optimizer": optimizer, "lr_scheduler": scheduler}
+
+    def on_save_checkpoint(self, checkpoint: dict[str, Any]) -> None:
+        """Add the registry's self-description, so `load_model` reads a checkpoint too."""
+        hp = self.hparams
+        checkpoint["motifnet"] = {
+            "format": FORMAT,
+            "motifnet_version": __version__,
+            "architecture": hp.architecture,
+            "config": dataclasses.asdict(self.model.config),
+            "alphabet": hp.alphabet,
+            "length": hp.length,
+            "task_names": hp.task_names,
+            "task_type": hp.task_type,
+            "state_dict_prefix": "model.",
+        }
+
+
+def load_task(path: str | Path, *, map_location: str | torch.device = "cpu") -> MotifTask:
+    """A trained MotifTask from its checkpoint, in eval mode; a clear error for other files."""
+    if not Path(path).is_file():
+        raise InputError("no such checkpoint", path=path)
+    try:
+        task = MotifTask.load_from_checkpoint(path, map_location=map_location, weights_only=False)
+    except Exception as err:  # Lightning raises many types for foreign files
+        raise InputError(
+            f"not a motifnet checkpoint ({type(err).__name__}: {err})", path=path
+        ) from None
+    return task.eval()

@@ -1,0 +1,220 @@
+"""From a TrainConfig to a trained checkpoint, metrics.json, ROC/PR plots and Lightning logs."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import logging
+import time
+import warnings
+from pathlib import Path
+
+import pytorch_lightning as pl
+import yaml
+from pytorch_lightning.callbacks import EarlyStopping, ModelCheckpoint
+from pytorch_lightning.loggers import CSVLogger
+
+from motifnet.config import DataSpec, TrainConfig
+from motifnet.data import (
+    LabelledSet,
+    SequenceDataModule,
+    binary_set,
+    check_trainable,
+    chromosome_split,
+    common_length,
+    multiclass_set,
+    random_split,
+    table_set,
+)
+from motifnet.errors import ConfigError, InputError
+from motifnet.io import Record, read_bed, read_sequences, read_table
+from motifnet.io.atomic import atomic_write
+from motifnet.metrics import evaluate, predict_logits
+from motifnet.nn.registry import describe_model
+from motifnet.plots import save_curves
+from motifnet.task import MotifTask, load_task
+
+# Lightning's notices that say nothing about the user's run.
+_HARMLESS_WARNINGS = (
+    r".*exists and is not empty.*",
+    r".*LeafSpec.*is deprecated.*",
+    r".*does not have many workers.*",
+)
+_LIGHTNING_NOTICES = logging.getLogger("pytorch_lightning.utilities.rank_zero")
+
+
+def read_records(path: str, genome: str | None) -> list[Record]:
+    """Records of a FASTA/CSV file, or of a BED file cut from ``genome``."""
+    if path.lower().endswith((".bed", ".bed.gz")):
+        if not genome:
+            raise ConfigError(f"{path} is a BED file: give the genome FASTA (--genome)")
+        return list(read_bed(path, genome))
+    return list(read_sequences(path))
+
+
+def read_spec(spec: DataSpec, *, genome: str | None, shuffles: int, seed: int) -> LabelledSet:
+    """The labelled set a DataSpec describes."""
+    if spec.pos:
+        positives = [r for path in spec.pos for r in read_records(path, genome)]
+        negatives = (
+            [r for path in spec.neg for r in read_records(path, genome)] if spec.neg else None
+        )
+        return binary_set(
+            positives,
+            negatives,
+            shuffles_per_positive=shuffles,
+            seed=seed,
+            source=", ".join(spec.pos + spec.neg),
+        )
+    if spec.classes:
+        return multiclass_set(
+            {
+                name: [r for path in files for r in read_records(path, genome)]
+                for name, files in spec.classes.items()
+            }
+        )
+    return table_set(read_table(spec.table, label_columns=spec.label_columns), source=spec.table)
+
+
+def prepare_data(config: TrainConfig) -> tuple[LabelledSet, LabelledSet, LabelledSet | None, int]:
+    """Read the sets; split the training set for whichever of valid/test was not given."""
+
+    def read(spec: DataSpec) -> LabelledSet:
+        return read_spec(
+            spec, genome=config.genome, shuffles=config.shuffles_per_positive, seed=config.seed
+        )
+
+    train = read(config.train)
+    valid = read(config.valid) if config.valid else None
+    test = read(config.test) if config.test else None
+    if valid is None or test is None:
+        if config.split == "chrom":
+            train, valid_part, test_part = chromosome_split(
+                train,
+                valid_chroms=[] if valid else config.valid_chroms,
+                test_chroms=[] if test else config.test_chroms,
+            )
+        else:
+            train, valid_part, test_part = random_split(
+                train,
+                valid=0 if valid else config.valid_fraction,
+                test=0 if test else config.test_fraction,
+                seed=config.seed,
+            )
+        valid = valid or valid_part
+        test = test or (test_part if len(test_part) else None)
+    source = ", ".join(config.train.files())
+    for name, data in (("valid", valid), ("test", test)):
+        if data is not None and (data.task_type, data.task_names) != (
+            train.task_type,
+            train.task_names,
+        ):
+            raise InputError(
+                f"the {name} set has tasks {data.task_names} ({data.task_type}), "
+                f"training has {train.task_names} ({train.task_type})",
+                path=source,
+            )
+    check_trainable(train, source=source)
+    if not len(valid):
+        raise ConfigError("the validation set is empty: raise valid_fraction or give a valid set")
+    check_trainable(valid, source=f"validation set of {source}")
+    return train, valid, test, config.length or common_length(train.sequences)
+
+
+def train(config: TrainConfig, *, progress: bool = True) -> dict:
+    """Train, keep the best checkpoint by the early-stopping metric, evaluate it on the
+    validation and test sets (plain and RC-conjoined), and write everything to the outdir."""
+    outdir = Path(config.outdir)
+    outdir.mkdir(parents=True, exist_ok=True)
+    pl.seed_everything(config.seed, workers=True, verbose=False)
+    train_set, valid_set, test_set, length = prepare_data(config)
+    data = SequenceDataModule(
+        train_set,
+        valid_set,
+        test_set,
+        length=length,
+        batch_size=config.batch_size,
+        seed=config.seed,
+    )
+    task = MotifTask(
+        config.arch,
+        config.model,
+        train_set.task_names,
+        train_set.task_type,
+        length,
+        learning_rate=config.learning_rate,
+        weight_decay=config.weight_decay,
+        max_epochs=config.max_epochs,
+        rc_augment=config.rc_augment,
+        shift_augment=config.shift_augment,
+    )
+    monitor, mode = (
+        ("val_auprc", "max") if config.early_stopping == "auprc" else ("val_loss", "min")
+    )
+    best = ModelCheckpoint(
+        dirpath=outdir,
+        filename="model",
+        monitor=monitor,
+        mode=mode,
+        save_top_k=1,
+        save_last=True,
+        enable_version_counter=False,
+    )
+    level = _LIGHTNING_NOTICES.level
+    _LIGHTNING_NOTICES.setLevel(logging.WARNING)  # no "GPU available" / tips banner
+    trainer = pl.Trainer(
+        max_epochs=config.max_epochs,
+        max_time=datetime.timedelta(minutes=config.max_minutes) if config.max_minutes else None,
+        accelerator=config.accelerator,
+        devices=config.devices,
+        deterministic="warn",
+        logger=CSVLogger(outdir, name="lightning_logs"),
+        callbacks=[best, EarlyStopping(monitor=monitor, mode=mode, patience=config.patience)],
+        enable_progress_bar=progress,
+        enable_model_summary=False,
+        log_every_n_steps=10,
+    )
+    started = time.perf_counter()
+    try:
+        with warnings.catch_warnings():
+            for message in _HARMLESS_WARNINGS:
+                warnings.filterwarnings("ignore", message=message)
+            trainer.fit(task, datamodule=data, ckpt_path=config.resume)
+    finally:
+        _LIGHTNING_NOTICES.setLevel(level)
+    seconds = time.perf_counter() - started
+    trained = load_task(best.best_model_path)
+    report = {
+        "checkpoint": str(Path(best.best_model_path).resolve()),
+        "model": describe_model(trained.model),
+        "task_type": train_set.task_type,
+        "task_names": train_set.task_names,
+        "length": length,
+        "sizes": {
+            "train": len(train_set),
+            "valid": len(valid_set),
+            "test": 0 if test_set is None else len(test_set),
+        },
+        "epochs": trainer.current_epoch,
+        "best_epoch_score": float(best.best_model_score),
+        "monitor": monitor,
+        "train_seconds": round(seconds, 1),
+    }
+    final = "test" if test_set is not None else "valid"
+    for name in ("valid", "test"):
+        if name in data.tensors:
+            report[name] = evaluate(trained.model, *data.tensors[name], train_set.task_type)
+    x, y = data.tensors[final]
+    save_curves(
+        predict_logits(trained.model, x),
+        y,
+        train_set.task_type,
+        train_set.task_names,
+        outdir,
+        title=f"{config.arch}, {final} set",
+    )
+    with atomic_write(outdir / "metrics.json") as handle:
+        json.dump(report, handle, indent=1)
+    with atomic_write(outdir / "config.yaml") as handle:
+        yaml.safe_dump(config.model_dump(), handle, sort_keys=False)
+    return report

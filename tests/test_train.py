@@ -1,0 +1,204 @@
+"""Training end to end on small simulated sets (small models, few epochs, 2 CPU cores)."""
+
+import json
+
+import pytest
+
+from motifnet.cli import main
+from motifnet.config import make_config
+from motifnet.errors import ConfigError, InputError
+from motifnet.io import write_fasta
+from motifnet.io.records import Record
+from motifnet.simulate import SimulationConfig, simulate, write_simulation
+
+SMALL = {"filters": 16, "channels": 16}
+
+
+@pytest.fixture(scope="module")
+def ctcf(tmp_path_factory):
+    """2,000 sequences of 100 bp; positives carry CTCF sites."""
+    folder = tmp_path_factory.mktemp("ctcf")
+    config = SimulationConfig(n=2000, length=100, motifs=("CTCF",), seed=1)
+    write_simulation(config, *simulate(config, progress=False), folder)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def bag_csv(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("bag")
+    config = SimulationConfig(n=600, length=80, motifs=("CTCF", "SOX2"), seed=2)
+    write_simulation(config, *simulate(config, progress=False), folder, fmt="csv")
+    return folder / "sequences.csv"
+
+
+def run(tmp_path, **settings):
+    from motifnet.train import train
+
+    values = {
+        "outdir": str(tmp_path / "run"),
+        "max_epochs": 2,
+        "model": SMALL,
+        "batch_size": 64,
+        **settings,
+    }
+    return train(make_config(values), progress=False)
+
+
+def test_a_tiny_motif_task_is_learned(tmp_path, ctcf):
+    report = run(
+        tmp_path,
+        train={"pos": [str(ctcf / "positive.fa")], "neg": [str(ctcf / "negative.fa")]},
+        max_epochs=10,
+        batch_size=32,
+        learning_rate=3e-3,
+    )
+    assert report["test"]["plain"]["auroc"] > 0.95
+    assert report["test"]["rc_error"]["max_abs"] < 1e-4  # rc_cnn, the default, is RC-invariant
+    assert report["sizes"] == {"train": 1600, "valid": 200, "test": 200}
+    for name in ("model.ckpt", "last.ckpt", "metrics.json", "roc.png", "pr.png", "config.yaml"):
+        assert (tmp_path / "run" / name).is_file(), name
+    assert list((tmp_path / "run" / "lightning_logs").glob("version_*/metrics.csv"))
+
+
+def test_positives_only_get_shuffled_negatives(tmp_path, ctcf):
+    report = run(tmp_path, train={"pos": [str(ctcf / "positive.fa")]}, arch="cnn")
+    assert report["sizes"]["train"] + report["sizes"]["valid"] + report["sizes"]["test"] == 2000
+
+
+def test_multitask_table(tmp_path, bag_csv):
+    report = run(
+        tmp_path, train={"table": str(bag_csv)}, arch="hybrid", model={"filters": 8, "hidden": 8}
+    )
+    assert report["task_type"] == "multilabel" and report["task_names"] == ["label", "CTCF", "SOX2"]
+    assert set(report["test"]["plain"]) == {"auroc", "auprc", "accuracy", "mcc"}
+
+
+def test_multiclass_files(tmp_path, ctcf):
+    classes = {name: [str(ctcf / f"{name}.fa")] for name in ("positive", "negative")}
+    third = tmp_path / "third.fa"
+    write_fasta([Record(f"t{i}", "ACGT" * 25) for i in range(300)], third)
+    classes["third"] = [str(third)]
+    report = run(tmp_path, train={"classes": classes}, arch="rnn", model={"hidden": 8})
+    assert report["task_type"] == "multiclass" and len(report["task_names"]) == 3
+
+
+def test_bed_and_genome_with_chromosome_holdout(tmp_path, ctcf):
+    from motifnet.io import read_fasta
+
+    positives = [r.sequence for r in read_fasta(ctcf / "positive.fa")][:300]
+    chroms = {f"chr{c}": "".join(positives[c * 100 : (c + 1) * 100]) for c in range(3)}
+    genome = tmp_path / "genome.fa"
+    write_fasta([Record(name, seq) for name, seq in chroms.items()], genome, width=60)
+    bed = tmp_path / "peaks.bed"
+    bed.write_text(
+        "".join(f"{name}\t{i * 100}\t{i * 100 + 100}\n" for name in chroms for i in range(100))
+    )
+    report = run(
+        tmp_path,
+        train={"pos": [str(bed)]},
+        genome=str(genome),
+        split="chrom",
+        valid_chroms=["chr1"],
+        test_chroms=["chr2"],
+        arch="cnn",
+    )
+    assert report["sizes"] == {"train": 200, "valid": 200, "test": 200}
+
+
+def test_resume_continues_from_the_last_epoch(tmp_path, ctcf):
+    data = {"pos": [str(ctcf / "positive.fa")], "neg": [str(ctcf / "negative.fa")]}
+    first = run(tmp_path, train=data, max_epochs=1, arch="cnn")
+    assert first["epochs"] == 1
+    resumed = run(
+        tmp_path, train=data, max_epochs=3, arch="cnn", resume=str(tmp_path / "run" / "last.ckpt")
+    )
+    assert resumed["epochs"] == 3
+
+
+def test_seeded_runs_are_reproducible(tmp_path, bag_csv):
+    settings = {
+        "train": {"table": str(bag_csv)},
+        "arch": "cnn",
+        "model": {"filters": 8, "channels": 8},
+    }
+    first = run(tmp_path / "a", **settings)
+    second = run(tmp_path / "b", **settings)
+    assert first["test"]["plain"] == second["test"]["plain"]
+
+
+def test_bad_configs_fail_before_training(tmp_path, ctcf):
+    data = {"pos": [str(ctcf / "positive.fa")]}
+    with pytest.raises(ConfigError, match="unknown architecture 'lstm'"):
+        make_config({"train": data, "arch": "lstm"})
+    with pytest.raises(ConfigError, match="max_epoch: unknown setting"):
+        make_config({"train": data, "max_epoch": 3})
+    with pytest.raises(ConfigError, match="cnn has no setting 'filterz'"):
+        make_config({"train": data, "arch": "cnn", "model": {"filterz": 3}})
+    with pytest.raises(ConfigError, match="exactly one of"):
+        make_config({"train": {"pos": data["pos"], "table": "x.csv"}})
+
+
+def test_mismatched_and_one_class_data_are_refused(tmp_path, ctcf, bag_csv):
+    fasta = {"pos": [str(ctcf / "positive.fa")], "neg": [str(ctcf / "negative.fa")]}
+    with pytest.raises(InputError, match=r"the valid set has tasks \['label', 'CTCF', 'SOX2'\]"):
+        run(tmp_path, train=fasta, valid={"table": str(bag_csv)})
+    only_positive = tmp_path / "ones.csv"
+    only_positive.write_text("sequence,label\n" + "ACGT,1\n" * 20)
+    with pytest.raises(InputError, match="task 'label' has no negatives"):
+        run(tmp_path, train={"table": str(only_positive)})
+    empty = tmp_path / "empty.fa"
+    empty.write_text("")
+    with pytest.raises(InputError, match=r"empty.fa: no FASTA records: the file is empty"):
+        run(tmp_path, train={"classes": {"a": fasta["pos"], "b": [str(empty)]}})
+
+
+def test_cli_two_fasta_files_to_checkpoint_and_metrics(tmp_path, ctcf, capsys):
+    out = tmp_path / "cli"
+    code = main(
+        [
+            "train",
+            "--pos",
+            str(ctcf / "positive.fa"),
+            "--neg",
+            str(ctcf / "negative.fa"),
+            "--arch",
+            "cnn",
+            "--set",
+            "filters=8",
+            "--set",
+            "channels=8",
+            "--max-epochs",
+            "1",
+            "-o",
+            str(out),
+            "--quiet",
+        ]
+    )
+    captured = capsys.readouterr()
+    assert code == 0 and "resolved settings" in captured.err
+    assert json.loads(captured.out)["checkpoint"].endswith("model.ckpt")
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["model"]["architecture"] == "cnn" and metrics["model"]["config"]["filters"] == 8
+    code = main(
+        [
+            "evaluate",
+            str(out / "model.ckpt"),
+            "--pos",
+            str(ctcf / "positive.fa"),
+            "--neg",
+            str(ctcf / "negative.fa"),
+            "--json",
+        ]
+    )
+    result = json.loads(capsys.readouterr().out)
+    assert (
+        code == 0 and result["n"] == 2000 and set(result) == {"n", "plain", "conjoined", "rc_error"}
+    )
+    assert result["rc_error"]["max_abs"] > 0  # cnn is not RC-invariant
+    code = main(["evaluate", str(out / "model.ckpt"), "--table", str(ctcf / "positive.fa")])
+    assert code == 2
+
+
+def test_cli_train_without_data_is_a_clear_error(capsys):
+    assert main(["train", "-o", "x"]) == 2
+    assert "no training data" in capsys.readouterr().err
