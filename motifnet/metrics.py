@@ -9,6 +9,7 @@ from torchmetrics.functional import classification as C
 from motifnet.sequence.reverse import reverse_complement
 
 METRICS = ("auroc", "auprc", "accuracy", "mcc")
+_FUNCTIONS = ("auroc", "average_precision", "accuracy", "matthews_corrcoef")  # torchmetrics names
 
 
 def probabilities(logits: torch.Tensor, task_type: str) -> torch.Tensor:
@@ -20,30 +21,14 @@ def compute_metrics(logits: torch.Tensor, labels: torch.Tensor, task_type: str) 
     """AUROC, AUPRC (average precision), accuracy and MCC; macro-averaged over tasks/classes."""
     scores = probabilities(logits.float(), task_type)
     if task_type == "binary":
-        scores, target = scores.reshape(-1), labels.reshape(-1).long()
-        values = (
-            C.binary_auroc(scores, target),
-            C.binary_average_precision(scores, target),
-            C.binary_accuracy(scores, target),
-            C.binary_matthews_corrcoef(scores, target),
-        )
-    elif task_type == "multilabel":
-        n, target = scores.shape[1], labels.long()
-        values = (
-            C.multilabel_auroc(scores, target, n),
-            C.multilabel_average_precision(scores, target, n),
-            C.multilabel_accuracy(scores, target, n),
-            C.multilabel_matthews_corrcoef(scores, target, n),
-        )
+        scores, target, size = scores.reshape(-1), labels.reshape(-1).long(), {}
     else:
-        n, target = scores.shape[1], labels.long()
-        values = (
-            C.multiclass_auroc(scores, target, n),
-            C.multiclass_average_precision(scores, target, n),
-            C.multiclass_accuracy(scores, target, n),
-            C.multiclass_matthews_corrcoef(scores, target, n),
-        )
-    return {name: float(value) for name, value in zip(METRICS, values, strict=True)}
+        count = "num_labels" if task_type == "multilabel" else "num_classes"
+        target, size = labels.long(), {count: scores.shape[1]}
+    return {
+        name: float(getattr(C, f"{task_type}_{function}")(scores, target, **size))
+        for name, function in zip(METRICS, _FUNCTIONS, strict=True)
+    }
 
 
 def predict_logits(

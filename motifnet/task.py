@@ -64,6 +64,7 @@ class MotifTask(pl.LightningModule):
         )
         outputs = 1 if task_type == "binary" else len(task_names)
         self.model = build(architecture, tasks=outputs, **model_config)
+        _check_input_length(self.model, length, architecture)
         self._outputs: list[tuple[torch.Tensor, torch.Tensor]] = []
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -136,6 +137,23 @@ class MotifTask(pl.LightningModule):
             "task_type": hp.task_type,
             "state_dict_prefix": "model.",
         }
+
+
+def _check_input_length(model: torch.nn.Module, length: int, architecture: str) -> None:
+    """Refuse an input length the model cannot take (shorter than its convolutions need)."""
+    model.eval()
+    try:
+        with torch.no_grad():
+            model(torch.zeros(1, 4, length))
+    except (RuntimeError, ValueError):
+        field = getattr(model, "receptive_field", None)
+        need = f" (its receptive field is {field} bp)" if field else ""
+        raise ConfigError(
+            f"{architecture} cannot take {length} bp inputs{need}: raise --length or use "
+            "narrower filters / less pooling"
+        ) from None
+    finally:
+        model.train()
 
 
 def load_task(path: str | Path, *, map_location: str | torch.device = "cpu") -> MotifTask:

@@ -138,6 +138,11 @@ def test_bad_configs_fail_before_training(tmp_path, ctcf):
         make_config({"train": {"pos": data["pos"], "table": "x.csv"}})
 
 
+def test_inputs_shorter_than_the_model_needs_are_refused(tmp_path, ctcf):
+    with pytest.raises(ConfigError, match=r"20 bp inputs \(its receptive field is 55 bp\)"):
+        run(tmp_path, train={"pos": [str(ctcf / "positive.fa")]}, length=20, model={})
+
+
 def test_mismatched_and_one_class_data_are_refused(tmp_path, ctcf, bag_csv):
     fasta = {"pos": [str(ctcf / "positive.fa")], "neg": [str(ctcf / "negative.fa")]}
     with pytest.raises(InputError, match=r"the valid set has tasks \['label', 'CTCF', 'SOX2'\]"):
