@@ -58,7 +58,7 @@ def test_multiclass_and_table_sets():
 def test_sets_missing_a_class_are_refused():
     one_class = binary_set(records("p", 4), records("n", 2))
     check_trainable(one_class, source="x")
-    with pytest.raises(InputError, match="task 'label' has no negatives"):
+    with pytest.raises(InputError, match="task 'positive' has no negatives"):
         check_trainable(one_class.subset(np.arange(4)), source="x")
 
 

@@ -68,8 +68,9 @@ def binary_set(
     seed: int = 0,
     source: str = "positives",
 ) -> LabelledSet:
-    """Positives (label 1) against negatives (label 0), or against dinucleotide shuffles of the
-    positives when no negatives are given (``<id>_shuf<k>``, one group with their positive)."""
+    """Positives (label 1; the task is named "positive") against negatives (label 0), or
+    against dinucleotide shuffles of the positives when no negatives are given
+    (``<id>_shuf<k>``, one group with their positive)."""
     if not positives:
         raise InputError("no positive sequences", path=source)
     if negatives is not None and not negatives:
@@ -91,7 +92,7 @@ def binary_set(
         [r.id for r in records],
         [r.sequence for r in records],
         labels,
-        ["label"],
+        ["positive"],
         "binary",
         groups + negative_groups,
     )

@@ -1,0 +1,113 @@
+import numpy as np
+import pytest
+import torch
+
+from motifnet.cli import main
+from motifnet.config import make_config
+from motifnet.io import Record, write_fasta
+from motifnet.predict import PredictionSettings, predict
+from motifnet.sequence import one_hot
+from motifnet.simulate import SimulationConfig, simulate, write_simulation
+from motifnet.task import load_task
+
+
+@pytest.fixture(scope="module")
+def checkpoint(tmp_path_factory):
+    """A cnn trained for one epoch on 60 bp sequences (enough to be a real checkpoint)."""
+    from motifnet.train import train
+
+    folder = tmp_path_factory.mktemp("predict")
+    simulation = SimulationConfig(n=300, length=60, motifs=("SOX2",), seed=4)
+    write_simulation(simulation, *simulate(simulation, progress=False), folder)
+    data = {"pos": [str(folder / "positive.fa")], "neg": [str(folder / "negative.fa")]}
+    config = make_config(
+        {
+            "train": data,
+            "arch": "cnn",
+            "model": {"filters": 8, "channels": 8, "filter_width": 9},
+            "max_epochs": 1,
+            "outdir": str(folder / "run"),
+        }
+    )
+    train(config, progress=False)
+    return folder / "run" / "model.ckpt"
+
+
+def mixed_records() -> list[Record]:
+    rng = np.random.default_rng(0)
+    bases = lambda n: "".join(rng.choice(list("ACGT"), n))  # noqa: E731
+    return [
+        Record("short", bases(20)),
+        Record("exact", bases(60)),
+        Record("long", bases(333)),
+        Record("dup", "NNNN" + bases(50)),
+        Record("dup", bases(60).lower()),
+        Record("tiny", "A"),
+    ]
+
+
+def test_every_record_gets_one_row_in_order(tmp_path, checkpoint, capsys):
+    path = tmp_path / "in.fa"
+    write_fasta(mixed_records(), path)
+    assert (
+        main(["predict", str(checkpoint), str(path), "-o", str(tmp_path / "p.tsv"), "--quiet"]) == 0
+    )
+    lines = (tmp_path / "p.tsv").read_text().splitlines()
+    assert lines[0] == "id\tpositive"
+    assert [line.split("\t")[0] for line in lines[1:]] == [
+        "short",
+        "exact",
+        "long",
+        "dup",
+        "dup",
+        "tiny",
+    ]
+    assert all(0 <= float(line.split("\t")[1]) <= 1 for line in lines[1:])
+    assert (
+        main(["predict", str(checkpoint), str(path), "-o", "-", "--quiet", "--strands", "--logits"])
+        == 0
+    )
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "id\tpositive\tpositive_fwd\tpositive_rc" and len(out) == 7
+
+
+def test_long_records_take_the_best_window_and_strict_refuses(checkpoint):
+    task = load_task(checkpoint)
+    record = mixed_records()[2]
+    settings = PredictionSettings(
+        length=60, task_names=("positive",), logits=True, window_stride=30
+    )
+    ours = predict(task.model, [record], settings)[0, 0]
+    starts = [*range(0, 333 - 60 + 1, 30), 333 - 60]
+    with torch.no_grad():
+        windows = task.model(
+            torch.from_numpy(one_hot([record.sequence[s : s + 60] for s in starts]))
+        )
+    assert ours == pytest.approx(windows.max().item(), abs=1e-5)
+    from motifnet.errors import InputError
+
+    with pytest.raises(InputError, match="record 'long': 333 bp is longer"):
+        predict(task.model, [record], PredictionSettings(length=60, task_names=("p",), strict=True))
+
+
+def test_batching_does_not_change_predictions(checkpoint):
+    task = load_task(checkpoint)
+    records = mixed_records() * 20
+    small = predict(
+        task.model, records, PredictionSettings(length=60, task_names=("p",), batch_size=3)
+    )
+    large = predict(
+        task.model, records, PredictionSettings(length=60, task_names=("p",), batch_size=500)
+    )
+    np.testing.assert_allclose(small, large, atol=1e-5)
+    assert small.shape == (120, 1)
+
+
+def test_conjoin_averages_the_strands(checkpoint):
+    task = load_task(checkpoint)
+    settings = PredictionSettings(
+        length=60, task_names=("p",), logits=True, strands=True, conjoin=True
+    )
+    values = predict(task.model, mixed_records(), settings)
+    np.testing.assert_allclose(values[:, 0], (values[:, 1] + values[:, 2]) / 2, atol=1e-5)
+    assert np.abs(values[:, 1] - values[:, 2]).max() > 1e-4  # a plain cnn differs by strand
