@@ -1,0 +1,150 @@
+"""`motifnet scan`: a per-base track of a trained model along whole chromosomes."""
+
+from __future__ import annotations
+
+import argparse
+
+from motifnet.cli._parser import add_subcommand
+
+HELP = "score every position of genome sequences in one dense pass -> bedGraph"
+DESCRIPTION = """\
+Slide the model's input window along every sequence of GENOME (or the --regions of a BED file;
+their windows use the real flanking sequence) and write the score of the window centred on each
+base as a bedGraph track.
+
+CNN models are evaluated in one dense pass per chunk instead of one forward pass per window:
+the strided pooling is run at stride 1 with the later kernels dilated, and the global pooling
+becomes a sliding pooling (exactly equal to per-window predictions). Chunks overlap by the
+window, so the track has no seams; memory stays bounded by --chunk (bases per pass). Windows
+that reach past a sequence end see N there. Recurrent models fall back to batched windows.
+"""
+EPILOG = """\
+output: bedGraph, one line per --step bases: chrom, start (0-based), end, score; the score is
+the probability (or logit, --logits) of --task for the window centred at start.
+
+examples:
+  motifnet scan runs/ctcf/model.ckpt hg38.fa --regions chr21.bed -o ctcf_chr21.bedGraph
+  motifnet scan runs/ctcf/model.ckpt contigs.fa --step 10 -o contigs.bedGraph
+"""
+
+
+def add_parser(commands: argparse._SubParsersAction) -> None:
+    p = add_subcommand(commands, "scan", help=HELP, description=DESCRIPTION, epilog=EPILOG)
+    p.add_argument("checkpoint", metavar="CKPT", help="model.ckpt written by motifnet train")
+    p.add_argument(
+        "genome", metavar="GENOME", help="FASTA (indexed with pyfaidx; .fai built if missing)"
+    )
+    p.add_argument(
+        "--regions", help="BED file: scan only these intervals (default: every sequence)"
+    )
+    p.add_argument("-o", "--output", default="scan.bedGraph", help="default: %(default)s")
+    p.add_argument("--task", help="task to report (default: the first)")
+    p.add_argument(
+        "--step", type=int, default=1, help="report every STEP bases (default: %(default)s)"
+    )
+    p.add_argument(
+        "--chunk", type=int, default=200_000, help="bases per dense pass (default: %(default)s)"
+    )
+    p.add_argument("--logits", action="store_true", help="raw scores instead of probabilities")
+    p.add_argument("--device", default="auto", help="cpu, cuda or auto (default: %(default)s)")
+    p.add_argument("--quiet", action="store_true", help="no progress bars")
+    p.set_defaults(run=run)
+
+
+def _intervals(args: argparse.Namespace, genome) -> list[tuple[str, int, int]]:
+    from motifnet.errors import InputError
+    from motifnet.io.fasta import open_binary
+
+    if not args.regions:
+        return [(name, 0, len(genome[name])) for name in genome.keys()]
+    intervals = []
+    with open_binary(args.regions) as handle:
+        for number, raw in enumerate(handle, 1):
+            fields = raw.decode("utf-8", "replace").split()
+            if not fields or fields[0].startswith(("#", "track", "browser")):
+                continue
+            try:
+                chrom, start, end = fields[0], int(fields[1]), int(fields[2])
+            except (IndexError, ValueError):
+                raise InputError(
+                    "a BED line needs chrom, start and end",
+                    path=args.regions,
+                    record=f"line {number}",
+                ) from None
+            if chrom not in genome or not 0 <= start < end <= len(genome[chrom]):
+                raise InputError(
+                    f"{chrom}:{start}-{end} is not inside the genome",
+                    path=args.regions,
+                    record=f"line {number}",
+                )
+            intervals.append((chrom, start, end))
+    return intervals
+
+
+def run(args: argparse.Namespace) -> int:
+    import sys
+
+    import torch
+    from tqdm.auto import tqdm
+
+    from motifnet.errors import ConfigError
+    from motifnet.io.atomic import atomic_write
+    from motifnet.io.bed import open_genome
+    from motifnet.metrics import probabilities
+    from motifnet.scan import scan_sequence
+    from motifnet.task import load_task
+
+    if args.step < 1 or args.chunk < 1:
+        raise ConfigError("--step and --chunk must be positive")
+    task = load_task(args.checkpoint)
+    hp = task.hparams
+    names = list(hp.task_names)
+    if args.task is not None and args.task not in names:
+        raise ConfigError(f"no task {args.task!r}; the model has {names}")
+    column = names.index(args.task) if args.task else 0
+    device = (
+        ("cuda" if torch.cuda.is_available() else "cpu") if args.device == "auto" else args.device
+    )
+    genome = open_genome(args.genome)
+    lines = 0
+    with atomic_write(args.output) as out:
+        for chrom, start, end in _intervals(args, genome):
+            sequence = genome[chrom]
+            bar = tqdm(
+                total=end - start,
+                desc=chrom,
+                unit="bp",
+                unit_scale=True,
+                disable=args.quiet or None,
+                file=sys.stderr,
+            )
+
+            def fetch(a: int, b: int, s=sequence) -> str:
+                return s[a:b]
+
+            for first, logits in scan_sequence(
+                task.model,
+                fetch,
+                len(sequence),
+                hp.length,
+                start=start,
+                end=end,
+                chunk=args.chunk,
+                device=device,
+            ):
+                values = (
+                    logits
+                    if args.logits
+                    else probabilities(torch.from_numpy(logits), hp.task_type).numpy()
+                )
+                for i in range((start - first) % args.step, len(values), args.step):
+                    position = first + i
+                    out.write(
+                        f"{chrom}\t{position}\t{min(position + args.step, end)}\t"
+                        f"{values[i, column]:.5g}\n"
+                    )
+                    lines += 1
+                bar.update(len(values))
+            bar.close()
+    print(f"{lines} bedGraph lines -> {args.output}", file=sys.stderr)
+    return 0

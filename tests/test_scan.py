@@ -1,0 +1,143 @@
+import numpy as np
+import pytest
+import torch
+
+from motifnet.equivariance import random_one_hot
+from motifnet.nn.registry import build
+from motifnet.predict import PredictionSettings, predict
+from motifnet.scan import dense_windows, scan, sliding_windows, supports_dense
+
+MODELS = [
+    ("cnn", {}),
+    ("rc_cnn", {}),
+    ("cnn", {"pool_type": "blur", "pool": 3}),
+    ("rc_cnn", {"pool_type": "blur", "dilation": 2}),
+    ("cnn", {"global_pool": "avg"}),
+    ("conjoined(cnn)", {"pool": 5}),
+    ("rc_cnn", {"pool": 1, "depth": 1}),
+]
+
+
+@pytest.mark.parametrize("window", [120, 121])
+@pytest.mark.parametrize("name, settings", MODELS)
+def test_dense_pass_equals_sliding_windows(name, settings, window):
+    torch.manual_seed(0)
+    model = build(name, filters=8, channels=8, **settings).eval()
+    x = random_one_hot(2, 400, seed=1)
+    with torch.no_grad():
+        dense, sliding = dense_windows(model, x, window), sliding_windows(model, x, window)
+    assert dense.shape == sliding.shape == (2, 400 - window + 1, 1)
+    assert (dense - sliding).abs().max().item() < 1e-5
+
+
+def sequence(n: int, seed: int = 0) -> str:
+    return "".join(np.random.default_rng(seed).choice(list("ACGTN"), n, p=[0.24] * 4 + [0.04]))
+
+
+def test_chunk_size_leaves_no_seams():
+    torch.manual_seed(0)
+    model = build("rc_cnn", filters=8, channels=8)
+    seq = sequence(2500)
+    tracks = [scan(model, seq, 150, chunk=chunk) for chunk in (97, 1000, 10_000)]
+    assert tracks[0].shape == (2500, 1)
+    # equal up to float32 rounding (convolution kernels differ with the input length)
+    np.testing.assert_allclose(tracks[0], tracks[1], atol=1e-6)
+    np.testing.assert_allclose(tracks[0], tracks[2], atol=1e-6)
+
+
+@pytest.mark.parametrize("name", ["cnn", "hybrid"])
+def test_every_position_matches_the_window_prediction_including_edges(name):
+    torch.manual_seed(0)
+    model = build(name, filters=8, **({"channels": 8} if name == "cnn" else {"hidden": 8})).eval()
+    seq, window = sequence(700, seed=2), 150
+    track = scan(model, seq, window, chunk=256)
+    assert supports_dense(model) == (name == "cnn")
+    settings = PredictionSettings(length=window, task_names=("p",), logits=True)
+    for centre in (0, 3, 74, 75, 400, 625, 699):
+        low = centre - window // 2
+        padded = (
+            "N" * max(0, -low) + seq[max(low, 0) : low + window] + "N" * max(0, low + window - 700)
+        )
+        assert track[centre, 0] == pytest.approx(predict(model, [padded], settings)[0, 0], abs=1e-5)
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    from motifnet.config import make_config
+    from motifnet.io import Record, write_fasta
+    from motifnet.train import train
+
+    folder = tmp_path_factory.mktemp("scan")
+    rng = np.random.default_rng(3)
+    write_fasta(
+        [Record(f"p{i}", "".join(rng.choice(list("ACGT"), 80))) for i in range(200)],
+        folder / "pos.fa",
+    )
+    config = make_config(
+        {
+            "train": {"pos": [str(folder / "pos.fa")]},
+            "arch": "cnn",
+            "model": {"filters": 4, "channels": 4, "filter_width": 9},
+            "max_epochs": 1,
+            "outdir": str(folder / "run"),
+        }
+    )
+    train(config, progress=False)
+    genome = folder / "genome.fa"
+    write_fasta([Record("c1", sequence(1000, 5)), Record("c2", sequence(300, 6))], genome, width=70)
+    return folder / "run" / "model.ckpt", genome
+
+
+def test_cli_scan_writes_a_bedgraph_track(tmp_path, trained, capsys):
+    from motifnet.cli import main
+
+    checkpoint, genome = trained
+    out = tmp_path / "track.bedGraph"
+    assert (
+        main(
+            [
+                "scan",
+                str(checkpoint),
+                str(genome),
+                "-o",
+                str(out),
+                "--step",
+                "10",
+                "--chunk",
+                "123",
+                "--quiet",
+            ]
+        )
+        == 0
+    )
+    lines = [line.split("\t") for line in out.read_text().splitlines()]
+    assert len(lines) == 100 + 30
+    assert lines[0][:3] == ["c1", "0", "10"] and lines[-1][:3] == ["c2", "290", "300"]
+    assert all(0 <= float(line[3]) <= 1 for line in lines)
+    regions = tmp_path / "r.bed"
+    regions.write_text("c1\t500\t520\n")
+    part = tmp_path / "part.bedGraph"
+    assert (
+        main(
+            [
+                "scan",
+                str(checkpoint),
+                str(genome),
+                "--regions",
+                str(regions),
+                "-o",
+                str(part),
+                "--quiet",
+            ]
+        )
+        == 0
+    )
+    region_lines = part.read_text().splitlines()
+    assert len(region_lines) == 20 and region_lines[0].split("\t")[3] == lines[50][3]
+    regions.write_text("c1\t900\t1100\n")
+    assert (
+        main(["scan", str(checkpoint), str(genome), "--regions", str(regions), "-o", str(part)])
+        == 2
+    )
+    assert "c1:900-1100 is not inside the genome" in capsys.readouterr().err
+    assert main(["scan", str(checkpoint), str(genome), "--task", "nope", "-o", str(part)]) == 2
