@@ -1,12 +1,12 @@
 """How fast are predictions on many FASTA records, against a straightforward loop?
 
-predict: 100,000 records of 200 bp through ``motifnet.predict.write_predictions`` (streaming
+predict: 100,000 records of 200 bp through ``motifnet.prediction.write_predictions`` (streaming
 parser, batched one-hot into a reused buffer, inference mode, TSV) against a naive loop in the
 same run: Biopython SeqIO.parse, per-record numpy encoding, np.stack into batches of the same
 size, the same model, the same TSV. For the default rc_cnn and for a small cnn (where the model
 costs little and the data path shows).
 
-scan: a 2 Mbp sequence scored at every base by the dense pass (``motifnet.scan.scan``) against
+scan: a 2 Mbp sequence scored at every base by the dense pass (``motifnet.scanning.scan``) against
 sliding windows (every window cut and run through the model in batches of 512). Sliding windows
 are timed on the first ``--sliding-bp`` bp (their cost per window is constant), and the largest
 difference between the two is taken there.
@@ -28,8 +28,8 @@ from Bio import SeqIO
 
 from motifnet.io import read_fasta
 from motifnet.nn.registry import build
-from motifnet.predict import PredictionSettings, write_predictions
-from motifnet.scan import scan, sliding_windows
+from motifnet.prediction import PredictionSettings, write_predictions
+from motifnet.scanning import scan, sliding_windows
 from motifnet.sequence import one_hot
 
 MODELS = {

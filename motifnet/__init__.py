@@ -18,6 +18,16 @@ from motifnet.sequence import (
     reverse_complement,
 )
 
+
+def __getattr__(name: str):
+    """``motifnet.predict`` and ``motifnet.scan`` load torch only when first used."""
+    if name in ("predict", "scan"):
+        from motifnet import api
+
+        return getattr(api, name)
+    raise AttributeError(f"module 'motifnet' has no attribute {name!r}")
+
+
 __all__ = [
     "DNA",
     "Alphabet",
@@ -28,10 +38,12 @@ __all__ = [
     "decode",
     "dinucleotide_shuffle",
     "one_hot",
+    "predict",
     "read_bed",
     "read_fasta",
     "read_sequences",
     "read_table",
     "reverse_complement",
+    "scan",
     "write_fasta",
 ]

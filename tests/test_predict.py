@@ -5,7 +5,7 @@ import torch
 from motifnet.cli import main
 from motifnet.config import make_config
 from motifnet.io import Record, write_fasta
-from motifnet.predict import PredictionSettings, predict
+from motifnet.prediction import PredictionSettings, predict
 from motifnet.sequence import one_hot
 from motifnet.simulate import SimulationConfig, simulate, write_simulation
 from motifnet.task import load_task
@@ -111,3 +111,22 @@ def test_conjoin_averages_the_strands(checkpoint):
     values = predict(task.model, mixed_records(), settings)
     np.testing.assert_allclose(values[:, 0], (values[:, 1] + values[:, 2]) / 2, atol=1e-5)
     assert np.abs(values[:, 1] - values[:, 2]).max() > 1e-4  # a plain cnn differs by strand
+
+
+def test_top_level_python_api(checkpoint):
+    import motifnet
+
+    values = motifnet.predict(checkpoint, ["ACGT" * 15, "acgtn" * 80])
+    assert values.shape == (2, 1) and ((values >= 0) & (values <= 1)).all()
+    track = motifnet.scan(str(checkpoint), "ACGT" * 100, logits=True)
+    assert track.shape == (400, 1)
+    module = load_task(checkpoint).model
+    np.testing.assert_allclose(
+        motifnet.predict(module, ["ACGT" * 15], length=60, logits=True),
+        motifnet.scan(module, "ACGT" * 15, length=60, logits=True)[30:31],
+        atol=1e-5,
+    )
+    from motifnet.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="needs length="):
+        motifnet.predict(module, ["ACGT"])

@@ -4,8 +4,8 @@ import torch
 
 from motifnet.equivariance import random_one_hot
 from motifnet.nn.registry import build
-from motifnet.predict import PredictionSettings, predict
-from motifnet.scan import dense_windows, scan, sliding_windows, supports_dense
+from motifnet.prediction import PredictionSettings, predict
+from motifnet.scanning import dense_windows, scan, sliding_windows, supports_dense
 
 MODELS = [
     ("cnn", {}),

@@ -60,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
 
     from motifnet.errors import ConfigError
     from motifnet.io import read_sequences
-    from motifnet.predict import PredictionSettings, write_predictions
+    from motifnet.prediction import PredictionSettings, write_predictions
     from motifnet.task import load_task
 
     if args.batch_size < 1 or (args.window_stride is not None and args.window_stride < 1):

@@ -91,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
     from motifnet.io.atomic import atomic_write
     from motifnet.io.bed import open_genome
     from motifnet.metrics import probabilities
-    from motifnet.scan import scan_sequence
+    from motifnet.scanning import scan_sequence
     from motifnet.task import load_task
 
     if args.step < 1 or args.chunk < 1:
