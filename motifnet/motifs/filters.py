@@ -1,0 +1,141 @@
+"""First-layer filters -> motifs: activation-aligned PPMs, information content, influence.
+
+For each filter, the windows of the input whose post-activation output passes a fraction of
+the filter's largest activation over the data (Basset; Koo & Eddy 2019) are counted into a
+position frequency matrix, optionally weighted by activation; pseudocounts give the PPM, and
+flanks whose information content is low are trimmed. A filter's influence is the mean absolute
+change of the model's logits when the filter's output is set to zero. In an RC model a filter
+and its reverse-complement twin are one motif, reported once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch import nn
+
+from motifnet.motifs.motif import Motif
+from motifnet.nn.layers import RCConv1d
+from motifnet.nn.models import CNN, Conjoined
+
+
+@dataclass(frozen=True)
+class FilterMotif:
+    """A filter's motif with what the report shows beside it."""
+
+    motif: Motif
+    filter_index: int
+    sites: int
+    influence: float
+    information: float  # total information content of the trimmed PPM, bits
+
+
+def information_content(ppm: np.ndarray) -> np.ndarray:
+    """Bits per column against a uniform background: 2 - entropy."""
+    p = np.clip(ppm, 1e-12, 1)
+    return 2 + (p * np.log2(p)).sum(axis=0)
+
+
+def trim(ppm: np.ndarray, min_information: float = 0.2) -> tuple[np.ndarray, int]:
+    """Drop flanking columns below ``min_information`` bits; returns the PPM and its start."""
+    keep = np.flatnonzero(information_content(ppm) >= min_information)
+    if keep.size == 0:
+        return ppm, 0
+    return ppm[:, keep[0] : keep[-1] + 1], int(keep[0])
+
+
+def _cnn(model: nn.Module) -> CNN:
+    inner = model.model if isinstance(model, Conjoined) else model
+    if not isinstance(inner, CNN):
+        raise TypeError(f"filter motifs need a CNN (cnn, rc_cnn); got {type(inner).__name__}")
+    return inner
+
+
+def first_layer(model: nn.Module) -> tuple[nn.Module, nn.Sequential, int, int]:
+    """The first conv, the conv + norm + activation stack, filter width and motif count."""
+    cnn = _cnn(model)
+    conv = cnn.trunk[0]
+    width = conv.kernel_size if isinstance(conv, RCConv1d) else conv.kernel_size[0]
+    motifs = conv.out_channels // 2 if isinstance(conv, RCConv1d) else conv.out_channels
+    return conv, nn.Sequential(*cnn.trunk[:3]), width, motifs
+
+
+def filter_motifs(
+    model: nn.Module,
+    x: torch.Tensor,
+    *,
+    threshold: float = 0.5,
+    weighted: bool = False,
+    pseudocount: float = 0.5,
+    min_information: float = 0.2,
+    influence_sample: int = 1000,
+    batch_size: int = 256,
+) -> list[FilterMotif]:
+    """One motif per (forward) first-layer filter, sorted by influence, most influential first."""
+    conv, stack, width, count = first_layer(model)
+    model.eval()
+    with torch.no_grad():
+        activations = torch.cat(
+            [stack(x[i : i + batch_size]) for i in range(0, len(x), batch_size)]
+        )
+    activations = activations[:, :count]  # forward filters; their RC twins give the same motif
+    counts = np.zeros((count, 4, width))
+    sites = np.zeros(count, dtype=np.int64)
+    x_np = x.numpy()
+    for f in range(count):
+        act = activations[:, f].numpy()
+        peak = act.max()
+        if peak <= 0:
+            continue
+        n, position = np.nonzero(act > threshold * peak)
+        sites[f] = len(n)
+        if not len(n):
+            continue
+        windows = x_np[n[:, None], :, position[:, None] + np.arange(width)[None, :]]  # (k, W, 4)
+        weights = act[n, position] if weighted else np.ones(len(n))
+        counts[f] = np.einsum("k,kwc->cw", weights, windows)
+    influence = filter_influence(model, conv, x[:influence_sample], count, batch_size=batch_size)
+    found = []
+    for f in range(count):
+        total = counts[f].sum(axis=0, keepdims=True)
+        ppm = (counts[f] + pseudocount) / (total + 4 * pseudocount)
+        ppm, _ = trim(ppm, min_information)
+        motif = Motif(f"filter{f}", f"filter{f}", ppm, nsites=int(sites[f]))
+        found.append(
+            FilterMotif(
+                motif, f, int(sites[f]), float(influence[f]), float(information_content(ppm).sum())
+            )
+        )
+    return sorted(found, key=lambda m: -m.influence)
+
+
+def filter_influence(
+    model: nn.Module, conv: nn.Module, x: torch.Tensor, count: int, *, batch_size: int = 256
+) -> np.ndarray:
+    """Mean |logit change| when each filter's output (both twins in an RC model) is zeroed."""
+
+    def outputs(channels: list[int] | None) -> torch.Tensor:
+        def silence(_module, _inputs, output):
+            if channels is not None:
+                output[:, channels] = 0
+            return output
+
+        handle = conv.register_forward_hook(silence)
+        try:
+            with torch.no_grad():
+                return torch.cat(
+                    [model(x[i : i + batch_size]) for i in range(0, len(x), batch_size)]
+                )
+        finally:
+            handle.remove()
+
+    base = outputs(None)
+    paired = isinstance(conv, RCConv1d)
+    return np.array(
+        [
+            (outputs([f, 2 * count - 1 - f] if paired else [f]) - base).abs().mean().item()
+            for f in range(count)
+        ]
+    )

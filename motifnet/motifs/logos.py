@@ -1,0 +1,67 @@
+"""Sequence logos in bits (logomaker), for one motif and as a grid overview."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import logomaker
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from motifnet.io.atomic import atomic_write
+from motifnet.motifs.filters import information_content
+from motifnet.motifs.motif import Motif
+
+
+def _bits(ppm: np.ndarray) -> pd.DataFrame:
+    """Letter heights: probability x information content of the column."""
+    return pd.DataFrame((ppm * information_content(ppm)).T, columns=list("ACGT"))
+
+
+def draw_logo(ppm: np.ndarray, axes, title: str = "") -> None:
+    """Draw a logo of ``ppm`` (4, W) into matplotlib ``axes``."""
+    logo = logomaker.Logo(_bits(ppm), ax=axes, color_scheme="classic")
+    logo.style_spines(visible=False)
+    logo.style_spines(spines=["left", "bottom"], visible=True)
+    axes.set_ylim(0, 2)
+    axes.set_ylabel("bits")
+    axes.set_title(title, fontsize=9)
+
+
+def save_logo(motif: Motif, stem: str | Path, *, reverse: bool = False) -> list[Path]:
+    """Write STEM.png and STEM.svg (atomically) of the motif, or of its reverse complement."""
+    ppm = motif.ppm[::-1, ::-1] if reverse else motif.ppm
+    figure = Figure(figsize=(max(2.5, 0.35 * motif.width + 1), 1.8))
+    draw_logo(ppm, figure.add_subplot(), f"{motif.name}{' (RC)' if reverse else ''}")
+    figure.tight_layout()
+    paths = []
+    for fmt in ("png", "svg"):
+        path = Path(f"{stem}.{fmt}")
+        with atomic_write(path, "wb") as handle:
+            figure.savefig(handle, format=fmt, dpi=150)
+        paths.append(path)
+    return paths
+
+
+def logo_png(ppm: np.ndarray, title: str = "") -> bytes:
+    """PNG bytes of one logo (for embedding in HTML)."""
+    figure = Figure(figsize=(max(2.5, 0.35 * ppm.shape[1] + 1), 1.8))
+    draw_logo(ppm, figure.add_subplot(), title)
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=110)
+    return buffer.getvalue()
+
+
+def save_grid(motifs: list[Motif], path: str | Path, *, columns: int = 4) -> Path:
+    """An overview image with every motif's logo."""
+    rows = max(1, -(-len(motifs) // columns))
+    figure = Figure(figsize=(4 * columns, 1.8 * rows))
+    for i, motif in enumerate(motifs):
+        draw_logo(motif.ppm, figure.add_subplot(rows, columns, i + 1), motif.name)
+    figure.tight_layout()
+    with atomic_write(path, "wb") as handle:
+        figure.savefig(handle, format="png", dpi=100)
+    return Path(path)

@@ -1,0 +1,161 @@
+import numpy as np
+import pytest
+import torch
+from memelite.io import read_meme
+
+from motifnet.motifs import fetch_jaspar
+from motifnet.motifs.filters import filter_motifs, information_content, trim
+from motifnet.motifs.matching import benjamini_hochberg, match_motifs
+from motifnet.motifs.meme import read_motifs, write_meme
+from motifnet.nn.registry import build
+from motifnet.sequence import one_hot, reverse_complement
+
+
+def test_meme_round_trip_and_memelite_reads_it(tmp_path):
+    motifs = fetch_jaspar(["CTCF", "SOX2"])
+    path = tmp_path / "m.meme"
+    assert write_meme(motifs, path) == 2
+    back = read_motifs(path)
+    assert [m.id for m in back] == ["MA0139.2", "MA0143.5"] and back[0].name == "CTCF"
+    for a, b in zip(motifs, back, strict=True):
+        np.testing.assert_allclose(a.ppm, b.ppm, atol=1e-5)
+    theirs = read_meme(str(path))
+    np.testing.assert_allclose(next(iter(theirs.values())), motifs[0].ppm, atol=1e-5)
+
+
+def test_jaspar_format_is_read(tmp_path):
+    path = tmp_path / "m.jaspar"
+    path.write_text(">MA9999.1 TEST\nA [ 10 0 0 ]\nC [ 0 10 0 ]\nG [ 0 0 5 ]\nT [ 0 0 5 ]\n")
+    (motif,) = read_motifs(path)
+    assert motif.id == "MA9999.1" and motif.name == "TEST"
+    np.testing.assert_allclose(motif.ppm[:, 2], [0, 0, 0.5, 0.5])
+
+
+def test_malformed_motif_files_are_named(tmp_path):
+    from motifnet.errors import InputError
+
+    path = tmp_path / "bad.meme"
+    path.write_text(
+        "MEME version 4\n\nMOTIF m1\nletter-probability matrix: w= 3\n0.25 0.25 0.25 0.25\n"
+    )
+    with pytest.raises(InputError, match="motif m1: bad matrix"):
+        read_motifs(path)
+    path.write_text("nothing here\n")
+    with pytest.raises(InputError, match="no motifs in the file"):
+        read_motifs(path)
+
+
+def test_information_content_and_trimming():
+    ppm = np.array([[0.25, 1, 0, 0.25], [0.25, 0, 1, 0.25], [0.25, 0, 0, 0.25], [0.25, 0, 0, 0.25]])
+    np.testing.assert_allclose(information_content(ppm), [0, 2, 2, 0], atol=1e-9)
+    trimmed, start = trim(ppm)
+    assert start == 1 and trimmed.shape == (4, 2)
+
+
+def test_q_values_are_monotone_and_bounded():
+    p = np.array([[0.01, 0.04, 0.03, 0.5]])
+    q = benjamini_hochberg(p)
+    np.testing.assert_allclose(q, [[0.04, 0.16 / 3, 0.16 / 3, 0.5]])
+
+
+def planted_model_and_data():
+    """A cnn whose filter 0 is CTCF's log-odds, run on sequences where CTCF is planted."""
+    ctcf = fetch_jaspar(["CTCF"])[0]
+    torch.manual_seed(0)
+    model = build(
+        "cnn", filters=4, channels=4, filter_width=ctcf.width, batch_norm=False, depth=0, pool=1
+    ).eval()
+    with torch.no_grad():
+        conv, head = model.trunk[0], model.head[-1]
+        conv.weight.zero_()
+        conv.bias.zero_()
+        conv.weight[0] = torch.tensor(ctcf.log_odds(), dtype=torch.float32)
+        conv.weight[1:] = torch.randn(3, 4, ctcf.width) * 0.1
+        conv.bias[0] = -8
+        head.weight.zero_()
+        head.weight[0, 0] = 1.0
+    rng = np.random.default_rng(0)
+    seqs = []
+    for i in range(300):
+        seq = list(rng.choice(list("ACGT"), 100))
+        if i % 2 == 0:
+            rows = [rng.choice(4, p=column) for column in ctcf.ppm.T]
+            site = "".join("ACGT"[r] for r in rows)
+            site = site if i % 4 else reverse_complement(site)
+            start = rng.integers(0, 100 - ctcf.width)
+            seq[start : start + ctcf.width] = site
+        seqs.append("".join(seq))
+    return model, torch.from_numpy(one_hot(seqs))
+
+
+def test_filter_motifs_recover_a_planted_motif_and_rank_by_influence():
+    model, x = planted_model_and_data()
+    found = filter_motifs(model, x, threshold=0.5)
+    assert found[0].filter_index == 0
+    assert found[0].influence > 0 and all(f.influence == 0 for f in found[1:])
+    best = match_motifs(
+        [found[0].motif],
+        fetch_jaspar(["CTCF", "SOX2", "GATA1", "MA0079"])
+        + fetch_jaspar(["MA0004", "MA0006", "MA0019", "MA0025", "MA0030"]),
+        top=1,
+    )[0]
+    assert best.target_name == "CTCF" and best.q < 0.05
+
+
+def test_rc_model_reports_each_filter_pair_once():
+    torch.manual_seed(0)
+    model = build("rc_cnn", filters=3, channels=4).eval()
+    found = filter_motifs(model, torch.from_numpy(one_hot(["ACGT" * 30] * 20)), influence_sample=10)
+    assert sorted(f.filter_index for f in found) == [0, 1, 2]
+    with pytest.raises(TypeError, match="need a CNN"):
+        filter_motifs(build("rnn"), torch.zeros(2, 4, 50))
+
+
+def test_cli_writes_meme_matches_logos_and_report(tmp_path):
+    import re
+
+    from motifnet.cli import main
+    from motifnet.config import make_config
+    from motifnet.simulate import SimulationConfig, simulate, write_simulation
+    from motifnet.train import train
+
+    simulation = SimulationConfig(n=200, length=60, motifs=("SOX2",), seed=7)
+    write_simulation(simulation, *simulate(simulation, progress=False), tmp_path / "data")
+    config = make_config(
+        {
+            "train": {"pos": [str(tmp_path / "data" / "positive.fa")]},
+            "arch": "rc_cnn",
+            "model": {"filters": 3, "channels": 4, "filter_width": 9},
+            "max_epochs": 1,
+            "outdir": str(tmp_path / "run"),
+        }
+    )
+    train(config, progress=False)
+    database = tmp_path / "db.meme"
+    write_meme(fetch_jaspar(["SOX2", "CTCF", "GATA1", "MA0079", "MA0004"]), database)
+    out = tmp_path / "motifs"
+    assert (
+        main(
+            [
+                "motifs",
+                str(tmp_path / "run" / "model.ckpt"),
+                str(tmp_path / "data" / "positive.fa"),
+                "-o",
+                str(out),
+                "--motif-db",
+                str(database),
+                "--top",
+                "2",
+            ]
+        )
+        == 0
+    )
+    assert len(read_meme(str(out / "motifs.meme"))) == 3
+    rows = (out / "matches.tsv").read_text().splitlines()
+    assert rows[0] == "filter\tjaspar_id\ttf_name\tp\tq\tstrand\toffset" and len(rows) <= 1 + 3 * 2
+    page = (out / "index.html").read_text()
+    images = re.findall(r"src='([^']+)'", page)
+    assert len(images) == 6 and all((out / image).is_file() for image in images)
+    assert (out / "logos" / "overview.png").is_file() and (
+        out / "logos" / "filter0_rc.svg"
+    ).is_file()
