@@ -15,3 +15,16 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip(f"real data not found at {SHARED_DATA} (see shared/data/README.md)")
     return SHARED_DATA
+
+
+def train_one_epoch(data: dict, outdir: Path, *, arch: str = "cnn", **model) -> Path:
+    """Train a small model for one epoch on ``data`` (a DataSpec dict); return its checkpoint."""
+    from motifnet.config import make_config
+    from motifnet.train import train
+
+    settings = {"filters": 4, "channels": 4, "filter_width": 9, **model}
+    config = make_config(
+        {"train": data, "arch": arch, "model": settings, "max_epochs": 1, "outdir": str(outdir)}
+    )
+    train(config, progress=False)
+    return outdir / "model.ckpt"

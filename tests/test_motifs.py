@@ -1,6 +1,7 @@
 import numpy as np
 import pytest
 import torch
+from conftest import train_one_epoch
 from memelite.io import read_meme
 
 from motifnet.motifs import fetch_jaspar
@@ -115,22 +116,16 @@ def test_cli_writes_meme_matches_logos_and_report(tmp_path):
     import re
 
     from motifnet.cli import main
-    from motifnet.config import make_config
     from motifnet.simulate import SimulationConfig, simulate, write_simulation
-    from motifnet.train import train
 
     simulation = SimulationConfig(n=200, length=60, motifs=("SOX2",), seed=7)
     write_simulation(simulation, *simulate(simulation, progress=False), tmp_path / "data")
-    config = make_config(
-        {
-            "train": {"pos": [str(tmp_path / "data" / "positive.fa")]},
-            "arch": "rc_cnn",
-            "model": {"filters": 3, "channels": 4, "filter_width": 9},
-            "max_epochs": 1,
-            "outdir": str(tmp_path / "run"),
-        }
+    checkpoint = train_one_epoch(
+        {"pos": [str(tmp_path / "data" / "positive.fa")]},
+        tmp_path / "run",
+        arch="rc_cnn",
+        filters=3,
     )
-    train(config, progress=False)
     database = tmp_path / "db.meme"
     write_meme(fetch_jaspar(["SOX2", "CTCF", "GATA1", "MA0079", "MA0004"]), database)
     out = tmp_path / "motifs"
@@ -138,7 +133,7 @@ def test_cli_writes_meme_matches_logos_and_report(tmp_path):
         main(
             [
                 "motifs",
-                str(tmp_path / "run" / "model.ckpt"),
+                str(checkpoint),
                 str(tmp_path / "data" / "positive.fa"),
                 "-o",
                 str(out),

@@ -1,9 +1,9 @@
 import numpy as np
 import pytest
 import torch
+from conftest import train_one_epoch
 
 from motifnet.cli import main
-from motifnet.config import make_config
 from motifnet.io import Record, write_fasta
 from motifnet.prediction import PredictionSettings, predict
 from motifnet.sequence import one_hot
@@ -14,23 +14,11 @@ from motifnet.task import load_task
 @pytest.fixture(scope="module")
 def checkpoint(tmp_path_factory):
     """A cnn trained for one epoch on 60 bp sequences (enough to be a real checkpoint)."""
-    from motifnet.train import train
-
     folder = tmp_path_factory.mktemp("predict")
     simulation = SimulationConfig(n=300, length=60, motifs=("SOX2",), seed=4)
     write_simulation(simulation, *simulate(simulation, progress=False), folder)
     data = {"pos": [str(folder / "positive.fa")], "neg": [str(folder / "negative.fa")]}
-    config = make_config(
-        {
-            "train": data,
-            "arch": "cnn",
-            "model": {"filters": 8, "channels": 8, "filter_width": 9},
-            "max_epochs": 1,
-            "outdir": str(folder / "run"),
-        }
-    )
-    train(config, progress=False)
-    return folder / "run" / "model.ckpt"
+    return train_one_epoch(data, folder / "run", filters=8, channels=8)
 
 
 def mixed_records() -> list[Record]:

@@ -1,6 +1,7 @@
 import numpy as np
 import pytest
 import torch
+from conftest import train_one_epoch
 
 from motifnet.equivariance import random_one_hot
 from motifnet.nn.registry import build
@@ -63,9 +64,7 @@ def test_every_position_matches_the_window_prediction_including_edges(name):
 
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory):
-    from motifnet.config import make_config
     from motifnet.io import Record, write_fasta
-    from motifnet.train import train
 
     folder = tmp_path_factory.mktemp("scan")
     rng = np.random.default_rng(3)
@@ -73,19 +72,10 @@ def trained(tmp_path_factory):
         [Record(f"p{i}", "".join(rng.choice(list("ACGT"), 80))) for i in range(200)],
         folder / "pos.fa",
     )
-    config = make_config(
-        {
-            "train": {"pos": [str(folder / "pos.fa")]},
-            "arch": "cnn",
-            "model": {"filters": 4, "channels": 4, "filter_width": 9},
-            "max_epochs": 1,
-            "outdir": str(folder / "run"),
-        }
-    )
-    train(config, progress=False)
+    checkpoint = train_one_epoch({"pos": [str(folder / "pos.fa")]}, folder / "run")
     genome = folder / "genome.fa"
     write_fasta([Record("c1", sequence(1000, 5)), Record("c2", sequence(300, 6))], genome, width=70)
-    return folder / "run" / "model.ckpt", genome
+    return checkpoint, genome
 
 
 def test_cli_scan_writes_a_bedgraph_track(tmp_path, trained, capsys):
