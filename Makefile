@@ -24,7 +24,7 @@ test: lint
 	$(BIN)/python -m pytest -q
 
 demo: $(INSTALLED)
-	$(BIN)/motifnet simulate -o $(DEMO_DIR)/simulated --regime bag -n 2000 --seed 0
+	$(BIN)/motifnet simulate -o $(DEMO_DIR)/simulated --regime bag -n 4000 --length 100 --max-sites 3 --seed 0
 	$(BIN)/motifnet inspect $(DEMO_DIR)/simulated/positive.fa $(DEMO_DIR)/simulated/negative.fa
 	$(BIN)/motifnet train --pos $(DEMO_DIR)/simulated/positive.fa --neg $(DEMO_DIR)/simulated/negative.fa \
 		--arch rc_cnn --max-epochs 15 --lr 0.003 -o $(DEMO_DIR)/rc_cnn --quiet

@@ -70,7 +70,7 @@ def filter_motifs(
     weighted: bool = False,
     pseudocount: float = 0.5,
     min_information: float = 0.2,
-    influence_sample: int = 1000,
+    influence_sample: int = 500,
     batch_size: int = 256,
 ) -> list[FilterMotif]:
     """One motif per (forward) first-layer filter, sorted by influence, most influential first."""
