@@ -14,7 +14,8 @@ Evaluate a trained checkpoint on labelled sequences: AUROC, AUPRC, accuracy and 
 the sequences as given and once with post-hoc RC conjoining (logits averaged over both
 strands), plus the mean and largest gap between the logits of a sequence and of its reverse
 complement. Sequences are fitted to the checkpoint's input length (centre crop or N padding).
-The data must have the checkpoint's tasks.
+The data must have the checkpoint's tasks; --pos without --neg is scored against dinucleotide
+shuffles of the positives (seeded by --seed), as in training.
 """
 EPILOG = """\
 examples:
