@@ -78,7 +78,7 @@ def test_multiclass_files(tmp_path, ctcf):
     third = tmp_path / "third.fa"
     write_fasta([Record(f"t{i}", "ACGT" * 25) for i in range(300)], third)
     classes["third"] = [str(third)]
-    report = run(tmp_path, train={"classes": classes}, arch="rnn", model={"hidden": 8})
+    report = run(tmp_path, train={"classes": classes}, arch="cnn")
     assert report["task_type"] == "multiclass" and len(report["task_names"]) == 3
 
 
