@@ -28,3 +28,35 @@ def train_one_epoch(data: dict, outdir: Path, *, arch: str = "cnn", **model) -> 
     )
     train(config, progress=False)
     return outdir / "model.ckpt"
+
+
+def motif_report(folder: Path) -> Path:
+    """Run `motifnet motifs` on a one-epoch rc_cnn (3 filters) trained on a simulated SOX2 set,
+    matching against a small MEME file; return the output folder."""
+    from motifnet.cli import main
+    from motifnet.motifs import fetch_jaspar
+    from motifnet.motifs.meme import write_meme
+    from motifnet.simulate import SimulationConfig, simulate, write_simulation
+
+    simulation = SimulationConfig(n=200, length=60, motifs=("SOX2",), seed=7)
+    write_simulation(simulation, *simulate(simulation, progress=False), folder / "data")
+    positives = str(folder / "data" / "positive.fa")
+    checkpoint = train_one_epoch({"pos": [positives]}, folder / "run", arch="rc_cnn", filters=3)
+    database = folder / "db.meme"
+    write_meme(fetch_jaspar(["SOX2", "CTCF", "GATA1", "MA0079", "MA0004"]), database)
+    out = folder / "motifs"
+    code = main(
+        [
+            "motifs",
+            str(checkpoint),
+            positives,
+            "-o",
+            str(out),
+            "--motif-db",
+            str(database),
+            "--top",
+            "2",
+        ]
+    )
+    assert code == 0
+    return out

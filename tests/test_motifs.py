@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 import torch
-from conftest import train_one_epoch
+from conftest import motif_report
 from memelite.io import read_meme
 
 from motifnet.motifs import fetch_jaspar
@@ -115,36 +115,7 @@ def test_rc_model_reports_each_filter_pair_once():
 def test_cli_writes_meme_matches_logos_and_report(tmp_path):
     import re
 
-    from motifnet.cli import main
-    from motifnet.simulate import SimulationConfig, simulate, write_simulation
-
-    simulation = SimulationConfig(n=200, length=60, motifs=("SOX2",), seed=7)
-    write_simulation(simulation, *simulate(simulation, progress=False), tmp_path / "data")
-    checkpoint = train_one_epoch(
-        {"pos": [str(tmp_path / "data" / "positive.fa")]},
-        tmp_path / "run",
-        arch="rc_cnn",
-        filters=3,
-    )
-    database = tmp_path / "db.meme"
-    write_meme(fetch_jaspar(["SOX2", "CTCF", "GATA1", "MA0079", "MA0004"]), database)
-    out = tmp_path / "motifs"
-    assert (
-        main(
-            [
-                "motifs",
-                str(checkpoint),
-                str(tmp_path / "data" / "positive.fa"),
-                "-o",
-                str(out),
-                "--motif-db",
-                str(database),
-                "--top",
-                "2",
-            ]
-        )
-        == 0
-    )
+    out = motif_report(tmp_path)
     assert len(read_meme(str(out / "motifs.meme"))) == 3
     rows = (out / "matches.tsv").read_text().splitlines()
     assert rows[0] == "filter\tjaspar_id\ttf_name\tp\tq\tstrand\toffset" and len(rows) <= 1 + 3 * 2

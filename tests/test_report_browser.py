@@ -3,12 +3,7 @@
 import shutil
 
 import pytest
-from conftest import train_one_epoch
-
-from motifnet.cli import main
-from motifnet.motifs import fetch_jaspar
-from motifnet.motifs.meme import write_meme
-from motifnet.simulate import SimulationConfig, simulate, write_simulation
+from conftest import motif_report
 
 CHROMIUM, DRIVER = shutil.which("chromium"), shutil.which("chromedriver")
 pytestmark = pytest.mark.skipif(
@@ -21,31 +16,7 @@ def test_report_renders_every_logo(tmp_path):
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
-    simulation = SimulationConfig(n=200, length=60, motifs=("SOX2",), seed=7)
-    write_simulation(simulation, *simulate(simulation, progress=False), tmp_path / "data")
-    checkpoint = train_one_epoch(
-        {"pos": [str(tmp_path / "data" / "positive.fa")]},
-        tmp_path / "run",
-        arch="rc_cnn",
-        filters=3,
-    )
-    database = tmp_path / "db.meme"
-    write_meme(fetch_jaspar(["SOX2", "CTCF", "GATA1"]), database)
-    out = tmp_path / "motifs"
-    assert (
-        main(
-            [
-                "motifs",
-                str(checkpoint),
-                str(tmp_path / "data" / "positive.fa"),
-                "-o",
-                str(out),
-                "--motif-db",
-                str(database),
-            ]
-        )
-        == 0
-    )
+    out = motif_report(tmp_path)
 
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
