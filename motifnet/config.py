@@ -60,7 +60,7 @@ class TrainConfig(BaseModel):
     batch_size: int = Field(default=128, ge=1)
     max_epochs: int = Field(default=20, ge=1)
     max_minutes: float | None = Field(default=None, gt=0)
-    learning_rate: float = Field(default=1e-3, gt=0)
+    learning_rate: float = Field(default=3e-3, gt=0)
     weight_decay: float = Field(default=1e-2, ge=0)
     rc_augment: bool = False
     shift_augment: int = Field(default=0, ge=0)
