@@ -223,7 +223,8 @@ def truth_document(
     return {
         "config": asdict(config),
         "motifs": [
-            {"id": m.id, "name": m.name, "ppm": np.round(m.ppm, 6).tolist()} for m in motifs
+            {"id": m.id, "name": m.name, "family": m.family, "ppm": np.round(m.ppm, 6).tolist()}
+            for m in motifs
         ],
         "sequences": [
             {"id": s.id, "label": s.label, "sites": [asdict(site) for site in s.sites]}

@@ -118,10 +118,81 @@ def test_cli_writes_meme_matches_logos_and_report(tmp_path):
     out = motif_report(tmp_path)
     assert len(read_meme(str(out / "motifs.meme"))) == 3
     rows = (out / "matches.tsv").read_text().splitlines()
-    assert rows[0] == "filter\tjaspar_id\ttf_name\tp\tq\tstrand\toffset" and len(rows) <= 1 + 3 * 2
+    header = "motif\tjaspar_id\ttf_name\tp\tq\tstrand\toffset\ttf_family"
+    assert rows[0] == header
+    listed = (out / "motifs.tsv").read_text().splitlines()
+    assert listed[0].split("\t") == [
+        "motif", "kind", "width", "sites", "information_bits", "influence"
+    ]  # fmt: skip
+    assert [row.split("\t")[1] for row in listed[1:4]] == ["filter"] * 3
     page = (out / "index.html").read_text()
     images = re.findall(r"src='([^']+)'", page)
-    assert len(images) == 6 and all((out / image).is_file() for image in images)
+    assert all((out / image).is_file() for image in images)
+    assert {f"logos/filter{i}{end}.png" for i in range(3) for end in ("", "_rc")} <= set(images)
+    assert len([i for i in images if i.startswith("attributions/")]) == 4
+    with np.load(out / "attributions.npz") as saved:
+        assert saved["one_hot"].shape == saved["hypothetical"].shape == (100, 4, 60)
     assert (out / "logos" / "overview.png").is_file() and (
         out / "logos" / "filter0_rc.svg"
     ).is_file()
+
+
+def test_attributions_of_a_linear_model_are_its_centred_weights():
+    from motifnet.motifs.attribution import attributions
+
+    torch.manual_seed(0)
+    weights = torch.randn(4, 12)
+
+    class Linear(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.w = torch.nn.Parameter(weights.clone())
+
+        def forward(self, x):
+            return (x * self.w).sum(dim=(1, 2))[:, None]
+
+    x = torch.from_numpy(one_hot(["ACGTTGCAACGT", "GGGGCCCCAAAT"]))
+    centred = (weights - weights.mean(dim=0, keepdim=True)).numpy()
+    for method in ("gradient", "ism"):
+        found = attributions(Linear(), x, method=method)
+        assert found.shape == (2, 4, 12)
+        np.testing.assert_allclose(found, np.broadcast_to(centred, found.shape), atol=1e-5)
+    with pytest.raises(ValueError, match="attribution method"):
+        attributions(Linear(), x, method="shap")
+
+
+def test_ism_matches_brute_force_mutation_on_a_cnn():
+    from motifnet.motifs.attribution import ism_attributions
+
+    torch.manual_seed(1)
+    model = build("cnn", filters=3, channels=4, filter_width=5).eval()
+    x = torch.from_numpy(one_hot(["ACGTAGGCTTACGATCGATCGGAT" * 3]))
+    found = ism_attributions(model, x)
+    with torch.no_grad():
+        base = model(x)[0, 0].item()
+        mutant = x.clone()
+        mutant[0, :, 7] = torch.tensor([0.0, 0.0, 0.0, 1.0])
+        delta_t = model(mutant)[0, 0].item() - base
+        deltas = []
+        for b in range(4):
+            mutant[0, :, 7] = torch.eye(4)[b]
+            deltas.append(model(mutant)[0, 0].item() - base)
+    assert found[0, 3, 7] == pytest.approx(delta_t - np.mean(deltas), abs=1e-5)
+
+
+def test_planted_motifs_are_found_exactly_by_family_or_not(tmp_path):
+    from motifnet.summary import recovery
+
+    matches = tmp_path / "matches.tsv"
+    matches.write_text(
+        "motif\tjaspar_id\ttf_name\tp\tq\tstrand\toffset\ttf_family\n"
+        "filter1\tMA0139.2\tCTCF\t1e-9\t1e-7\t+\t0\tzinc fingers\n"
+        "filter2\tMA0078.3\tSox17\t1e-6\t1e-3\t+\t0\tSOX-related factors\n"
+        "filter2\tMA0035.5\tGATA1\t1e-2\t0.2\t+\t0\tC4-GATA-related\n"
+    )
+    planted = [
+        {"name": "CTCF", "family": "zinc fingers"},
+        {"name": "SOX2", "family": "SOX-related factors"},
+        {"name": "GATA1", "family": "C4-GATA-related"},
+    ]
+    assert recovery(matches, planted) == {"CTCF": "exact", "SOX2": "family", "GATA1": ""}

@@ -53,6 +53,11 @@ def _cnn(model: nn.Module) -> CNN:
     return inner
 
 
+def is_cnn(model: nn.Module) -> bool:
+    """Whether filter motifs can be read off ``model`` (a cnn or rc_cnn, maybe conjoined)."""
+    return isinstance(model.model if isinstance(model, Conjoined) else model, CNN)
+
+
 def first_layer(model: nn.Module) -> tuple[nn.Module, nn.Sequential, int, int]:
     """The first conv, the conv + norm + activation stack, filter width and motif count."""
     cnn = _cnn(model)

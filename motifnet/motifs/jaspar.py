@@ -31,7 +31,10 @@ def _database(release: str):
 def _to_motif(jaspar_motif) -> Motif:
     counts = np.array([jaspar_motif.counts[base] for base in "ACGT"], dtype=np.float64)
     nsites = round(counts[:, 0].sum())
-    return Motif(jaspar_motif.matrix_id, jaspar_motif.name, counts / counts.sum(axis=0), nsites)
+    family = "; ".join(jaspar_motif.tf_family or [])
+    return Motif(
+        jaspar_motif.matrix_id, jaspar_motif.name, counts / counts.sum(axis=0), nsites, family
+    )
 
 
 def _version(matrix_id: str) -> tuple[int, int]:

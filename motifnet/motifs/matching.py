@@ -14,7 +14,8 @@ from motifnet.motifs.motif import Motif
 @dataclass(frozen=True)
 class Match:
     """One query-target pair: Tomtom p-value, Benjamini-Hochberg q-value over all the query's
-    targets, the target strand and the offset of the target relative to the query."""
+    targets, the target strand, the offset of the target relative to the query, and the
+    target's TF family where known (JASPAR)."""
 
     query: str
     target_id: str
@@ -23,6 +24,7 @@ class Match:
     q: float
     strand: str
     offset: int
+    target_family: str = ""
 
 
 def jaspar_collection(
@@ -74,6 +76,7 @@ def match_motifs(queries: list[Motif], targets: list[Motif], *, top: int = 3) ->
                     float(q[i, j]),
                     "-" if strands[i, j] else "+",
                     int(offsets[i, j]),
+                    targets[j].family,
                 )
             )
     return matches

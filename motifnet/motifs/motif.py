@@ -9,12 +9,14 @@ import numpy as np
 
 @dataclass(frozen=True, eq=False)
 class Motif:
-    """A motif as a PPM shaped (4, W), rows A, C, G, T, columns summing to 1."""
+    """A motif as a PPM shaped (4, W), rows A, C, G, T, columns summing to 1; ``family`` is
+    the TF family of a known motif (JASPAR's annotation), empty for learned ones."""
 
     id: str
     name: str
     ppm: np.ndarray
     nsites: int = 0
+    family: str = ""
 
     def __post_init__(self) -> None:
         ppm = np.asarray(self.ppm, dtype=np.float64)
