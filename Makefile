@@ -1,11 +1,12 @@
-# One command runs the main job (`make demo`), one passes the tests (`make test`).
+# One command runs the main job (`make demo`: the Snakemake workflow on simulated data), one
+# passes the tests (`make test`).
 # Both create .venv and install motifnet into it (torch pinned by constraints.txt) when needed.
 
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
-DEMO_DIR ?= demo
+DEMO_DIR ?= results
 
 .PHONY: install test lint demo bench clean
 
@@ -24,12 +25,9 @@ test: lint
 	$(BIN)/python -m pytest -q
 
 demo: $(INSTALLED)
-	$(BIN)/motifnet simulate -o $(DEMO_DIR)/simulated --regime bag -n 4000 --length 100 --max-sites 3 --seed 0
-	$(BIN)/motifnet inspect $(DEMO_DIR)/simulated/positive.fa $(DEMO_DIR)/simulated/negative.fa
-	$(BIN)/motifnet train --pos $(DEMO_DIR)/simulated/positive.fa --neg $(DEMO_DIR)/simulated/negative.fa \
-		--arch rc_cnn --max-epochs 15 --lr 0.003 -o $(DEMO_DIR)/rc_cnn --quiet
-	$(BIN)/motifnet check $(DEMO_DIR)/rc_cnn/model.ckpt
-	@echo "demo: data in $(DEMO_DIR)/simulated, trained model and metrics in $(DEMO_DIR)/rc_cnn"
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/snakemake --profile workflows/profiles/local \
+		--config outdir=$(DEMO_DIR)
+	@echo "demo: report at $(DEMO_DIR)/report/index.html (motifs per model: $(DEMO_DIR)/demo/*/seed0/motifs/index.html)"
 
 bench: $(INSTALLED)
 	$(BIN)/python benchmarks/encoding.py
@@ -38,4 +36,4 @@ bench: $(INSTALLED)
 	$(BIN)/python benchmarks/gue.py
 
 clean:
-	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(DEMO_DIR) .snakemake .pytest_cache .ruff_cache

@@ -125,3 +125,51 @@ def test_check_help_lists_every_registered_architecture():
 
     listed = [line.split()[0] for line in ARCHITECTURES.splitlines()[1:-1]]
     assert listed == available()
+
+
+def test_prepare_writes_one_split_that_reads_back_without_leakage(tmp_path, capsys):
+    from motifnet.data import table_set
+    from motifnet.io import read_table
+
+    positives = tmp_path / "pos.fa"
+    positives.write_text(
+        "".join(f">p{i}\n{'ACGTTGCA' * 5}{'GATC'[i % 4] * 4}\n" for i in range(60))
+    )
+    code, _, err = run_cli(capsys, "prepare", "--pos", str(positives), "-o", str(tmp_path / "p"))
+    assert code == 0 and "train 96, valid 12, test 12" in err
+    sets = {
+        name: table_set(read_table(tmp_path / "p" / f"{name}.tsv"))
+        for name in ("train", "valid", "test")
+    }
+    assert all(s.task_names == ["positive"] and s.task_type == "binary" for s in sets.values())
+    groups = {name: {i.split("_shuf")[0] for i in s.ids} for name, s in sets.items()}
+    assert not (groups["train"] & groups["test"]) and not (groups["train"] & groups["valid"])
+    summary = json.loads((tmp_path / "p" / "summary.json").read_text())
+    assert summary["test"]["sequences"] == 12 and summary["length"] == 44
+
+
+def test_prepare_keeps_class_names_of_a_multiclass_set(tmp_path, capsys):
+    from motifnet.data import table_set
+    from motifnet.io import read_table
+
+    for name, base in (("enhancer", "ACGT"), ("promoter", "TTGA"), ("silencer", "GGCA")):
+        (tmp_path / f"{name}.fa").write_text(
+            "".join(f">{name}{i}\n{base * 10}\n" for i in range(20))
+        )
+    flags = [f"--class={n}={tmp_path / n}.fa" for n in ("promoter", "enhancer", "silencer")]
+    code, _, err = run_cli(capsys, "prepare", *flags, "-o", str(tmp_path / "p"))
+    assert code == 0, err
+    data = table_set(read_table(tmp_path / "p" / "train.tsv"))
+    assert data.task_type == "multiclass"
+    assert data.task_names == ["enhancer", "promoter", "silencer"]
+    first = {i: data.task_names[label] for i, label in zip(data.ids, data.labels, strict=True)}
+    assert all(i.startswith(name) for i, name in first.items())
+
+
+def test_prepare_without_a_test_set_is_refused(tmp_path, capsys):
+    positives = tmp_path / "pos.fa"
+    positives.write_text("".join(f">p{i}\nACGTACGTAC\n" for i in range(20)))
+    code, _, err = run_cli(
+        capsys, "prepare", "--pos", str(positives), "--test-fraction", "0", "-o", str(tmp_path)
+    )
+    assert code == 2 and "test set is empty" in err

@@ -6,10 +6,32 @@ import argparse
 import sys
 
 from motifnet import __version__
-from motifnet.cli import check, evaluate, inspect, motifs, predict, scan, simulate, train
+from motifnet.cli import (
+    check,
+    evaluate,
+    inspect,
+    motifs,
+    predict,
+    prepare,
+    scan,
+    simulate,
+    summarize,
+    train,
+)
 from motifnet.errors import MotifnetError
 
-SUBCOMMANDS = (train, evaluate, predict, scan, motifs, check, simulate, inspect)
+SUBCOMMANDS = (
+    prepare,
+    train,
+    evaluate,
+    predict,
+    scan,
+    motifs,
+    check,
+    summarize,
+    simulate,
+    inspect,
+)
 
 DESCRIPTION = """\
 motifnet finds the DNA motifs a neural network learns.

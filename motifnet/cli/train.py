@@ -78,16 +78,9 @@ SETTINGS = {
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
     p = add_subcommand(commands, "train", help=HELP, description=DESCRIPTION, epilog=EPILOG)
-    add_data_flags(p)
-    add_data_flags(p, "valid-", what="validation")
-    add_data_flags(p, "test-", what="test")
+    add_data_settings(p)
     s = argparse.SUPPRESS
-    p.add_argument(
-        "--label-columns", nargs="+", default=s, help="table label columns (default: all)"
-    )
-    p.add_argument("--genome", default=s, help="genome FASTA for BED inputs")
     p.add_argument("-o", "--outdir", default=s, help="output folder (default: motifnet-run)")
-    p.add_argument("--config", help="YAML file of settings (the keys of config.yaml)")
     p.add_argument("--arch", default=s, help="architecture (default: rc_cnn); see below")
     p.add_argument(
         "--set",
@@ -95,22 +88,6 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         default=[],
         metavar="KEY=VALUE",
         help="architecture setting, e.g. --set filters=128 (repeatable)",
-    )
-    p.add_argument("--length", type=int, default=s, help="input length in bp")
-    p.add_argument(
-        "--split", choices=("random", "chrom"), default=s, help="how to split (default: random)"
-    )
-    p.add_argument("--valid-fraction", type=float, default=s, help="default: 0.1")
-    p.add_argument("--test-fraction", type=float, default=s, help="default: 0.1")
-    p.add_argument(
-        "--valid-chroms", nargs="+", default=s, help="chromosomes held out for validation"
-    )
-    p.add_argument("--test-chroms", nargs="+", default=s, help="chromosomes held out for testing")
-    p.add_argument(
-        "--shuffles-per-positive",
-        type=int,
-        default=s,
-        help="shuffled negatives per positive (default: 1)",
     )
     p.add_argument("--batch-size", type=int, default=s, help="default: 128")
     p.add_argument("--max-epochs", type=int, default=s, help="default: 20")
@@ -129,7 +106,6 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--patience", type=int, default=s, help="epochs without improvement (default: 5)"
     )
-    p.add_argument("--seed", type=int, default=s, help="default: 0")
     p.add_argument(
         "--accelerator", default=s, help="auto (GPU when present), cpu, gpu (default: auto)"
     )
@@ -141,12 +117,43 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     p.set_defaults(run=run)
 
 
+def add_data_settings(p: argparse.ArgumentParser) -> None:
+    """The flags that say which data, how it is split and how long the inputs are; `train`
+    and `prepare` share them (and --config, whose data keys they override)."""
+    add_data_flags(p)
+    add_data_flags(p, "valid-", what="validation")
+    add_data_flags(p, "test-", what="test")
+    s = argparse.SUPPRESS
+    p.add_argument(
+        "--label-columns", nargs="+", default=s, help="table label columns (default: all)"
+    )
+    p.add_argument("--genome", default=s, help="genome FASTA for BED inputs")
+    p.add_argument("--config", help="YAML file of settings (the keys of config.yaml)")
+    p.add_argument("--length", type=int, default=s, help="input length in bp")
+    p.add_argument(
+        "--split", choices=("random", "chrom"), default=s, help="how to split (default: random)"
+    )
+    p.add_argument("--valid-fraction", type=float, default=s, help="default: 0.1")
+    p.add_argument("--test-fraction", type=float, default=s, help="default: 0.1")
+    p.add_argument(
+        "--valid-chroms", nargs="+", default=s, help="chromosomes held out for validation"
+    )
+    p.add_argument("--test-chroms", nargs="+", default=s, help="chromosomes held out for testing")
+    p.add_argument(
+        "--shuffles-per-positive",
+        type=int,
+        default=s,
+        help="shuffled negatives per positive (default: 1)",
+    )
+    p.add_argument("--seed", type=int, default=s, help="default: 0")
+
+
 def resolve(args: argparse.Namespace):
     """The TrainConfig from --config and the flags given (flags win)."""
     from motifnet.config import load_config, make_config
 
     overrides = {key: getattr(args, flag) for flag, key in SETTINGS.items() if hasattr(args, flag)}
-    if args.set:
+    if getattr(args, "set", None):
         overrides["model"] = parse_settings(args.set)
     for prefix, key in (("", "train"), ("valid-", "valid"), ("test-", "test")):
         spec = data_spec(args, prefix)

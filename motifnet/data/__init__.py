@@ -8,6 +8,7 @@ from motifnet.data.labelled import (
     fit_length,
     multiclass_set,
     table_set,
+    write_labelled,
 )
 from motifnet.data.module import SequenceDataModule, augment, batches, encode
 from motifnet.data.splits import chromosome_of, chromosome_split, random_split
@@ -27,4 +28,5 @@ __all__ = [
     "multiclass_set",
     "random_split",
     "table_set",
+    "write_labelled",
 ]

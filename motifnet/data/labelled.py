@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
 from motifnet.errors import InputError, MotifnetError
 from motifnet.io import Record, SequenceTable
+from motifnet.io.atomic import atomic_write
 from motifnet.sequence.shuffle import dinucleotide_shuffle
 
 TASK_TYPES = ("binary", "multiclass", "multilabel")
@@ -118,12 +120,15 @@ def multiclass_set(classes: dict[str, list[Record]]) -> LabelledSet:
 
 def table_set(table: SequenceTable, *, source: str = "table") -> LabelledSet:
     """A table's label columns: one 0/1 column is binary, several are multilabel (each 0/1),
-    one column of whole numbers 0..C-1 with C > 2 is multiclass (classes named by number)."""
+    one column of class names, or of whole numbers 0..C-1 with C > 2, is multiclass."""
     labels = np.array([r.labels for r in table.records], dtype=np.float64)
     if labels.size == 0 or labels.shape[1] == 0:
         raise InputError("the table has no label column", path=source)
     values = np.unique(labels)
     ids, sequences = [r.id for r in table.records], [r.sequence for r in table.records]
+    if table.class_names is not None:
+        names = table.class_names
+        return LabelledSet(ids, sequences, labels[:, 0].astype(np.int64), names, "multiclass")
     if labels.shape[1] == 1 and len(values) > 2:
         if not np.all(values == np.arange(len(values))):
             raise InputError(
@@ -179,3 +184,18 @@ def fit_length(sequence: str, length: int) -> str:
         return sequence[start : start + length]
     left = -excess // 2
     return "N" * left + sequence + "N" * (-excess - left)
+
+
+def write_labelled(data: LabelledSet, path: str | Path) -> None:
+    """Write a set as a TSV that `read_table` reads back to the same set: ``id``, ``sequence``,
+    then one 0/1 column per task, or one ``class`` column of class names (multiclass)."""
+    if data.task_type == "multiclass":
+        header = ["id", "sequence", "class"]
+        columns = [[data.task_names[i] for i in data.labels]]
+    else:
+        header = ["id", "sequence", *data.task_names]
+        columns = [[f"{v:g}" for v in data.labels[:, t]] for t in range(data.labels.shape[1])]
+    with atomic_write(path) as out:
+        out.write("\t".join(header) + "\n")
+        for row, (record_id, sequence) in enumerate(zip(data.ids, data.sequences, strict=True)):
+            out.write("\t".join([record_id, sequence, *(c[row] for c in columns)]) + "\n")

@@ -17,10 +17,13 @@ ID_COLUMNS = ("id", "name")
 
 @dataclass(frozen=True)
 class SequenceTable:
-    """The records of a table, in file order, and the names of its label columns."""
+    """The records of a table, in file order, and the names of its label columns. A single
+    label column of names (not numbers) is a class column: ``class_names`` lists the classes
+    in sorted order and each record's label is its class's index."""
 
     records: list[Record]
     label_names: list[str]
+    class_names: list[str] | None = None
 
 
 def _separator(path: Path) -> str:
@@ -74,7 +77,12 @@ def read_table(
     if frame.empty:
         raise InputError("the table has a header but no rows", path=path)
 
-    labels = _numeric_labels(frame, label_columns, path)
+    class_names = _class_names(frame, label_columns)
+    if class_names is None:
+        labels = _numeric_labels(frame, label_columns, path)
+    else:
+        index = {name: i for i, name in enumerate(class_names)}
+        labels = frame[label_columns[0]].str.strip().map(index).to_numpy()[:, None]
     guard = DuplicateGuard(path, duplicates)
     records = []
     for row, sequence in enumerate(frame[sequence_column].str.strip()):
@@ -85,7 +93,21 @@ def read_table(
         check_bases(sequence.encode("ascii", errors="replace"), path=path, record=line)
         guard.check(record_id, line)
         records.append(Record(record_id, sequence, labels=tuple(labels[row].tolist())))
-    return SequenceTable(records, list(label_columns))
+    return SequenceTable(records, list(label_columns), class_names)
+
+
+def _class_names(frame: pd.DataFrame, columns: list[str]) -> list[str] | None:
+    """Sorted class names when the only label column holds two or more names and no numbers,
+    else None."""
+    if len(columns) != 1:
+        return None
+    values = frame[columns[0]].str.strip()
+    if pd.to_numeric(values, errors="coerce").notna().any():
+        return None
+    names = sorted(values.unique())
+    if "" in names or len(names) < 2:
+        return None  # left to _numeric_labels, which names the offending row
+    return names
 
 
 def _numeric_labels(frame: pd.DataFrame, columns: list[str], path: Path) -> np.ndarray:

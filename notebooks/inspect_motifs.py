@@ -1,0 +1,178 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # What did the model learn?
+#
+# This notebook opens the outputs of the motifnet workflow (`make demo`, or `snakemake` on your
+# own config) and looks at one trained model: its test metrics beside the other architectures,
+# the motifs it learned and their JASPAR matches, where its filters fire along sequences, how
+# exactly it is reverse-complement and shift invariant, and how to predict on new sequences.
+#
+# Point `RESULTS` at the workflow's `outdir` (or set `MOTIFNET_RESULTS`).
+
+# %%
+import json
+import os
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import torch
+
+import motifnet
+from motifnet.io import read_table
+from motifnet.motifs.filters import first_layer, is_cnn
+from motifnet.motifs.logos import draw_logo
+from motifnet.motifs.meme import read_motifs
+from motifnet.sequence import one_hot, reverse_complement
+from motifnet.task import load_task
+
+RESULTS = Path(os.environ.get("MOTIFNET_RESULTS", "../results"))
+summary = json.loads((RESULTS / "report" / "summary.json").read_text())
+
+# %% [markdown]
+# ## The architectures side by side
+# Test metrics of every run (the workflow's report, `report/index.html`, shows the same with
+# ROC/PR curves). `rc_max_error` is the largest gap between a sequence's logit and its reverse
+# complement's: 0 (to float precision) for the RC-equivariant `rc_*` models by construction.
+
+# %%
+table = pd.DataFrame(
+    [
+        {
+            "dataset": run["dataset"],
+            "architecture": run["architecture"],
+            "seed": run["seed"],
+            "parameters": run["parameters"],
+            "test AUROC": run["test"]["plain"]["auroc"],
+            "test AUPRC": run["test"]["plain"]["auprc"],
+            "AUROC conjoined": run["test"]["conjoined"]["auroc"],
+            "RC error (max)": run["rc_max_error"],
+            "planted motifs": run["planted"],
+        }
+        for run in summary
+    ]
+)
+table
+
+# %% [markdown]
+# ## One model: its learned motifs and their JASPAR matches
+# We take the run with the best test AUROC. Its `motifs/` folder holds the filter motifs and
+# the TF-MoDISco motifs (from gradient x input attributions) in MEME format, and `matches.tsv`
+# with the best JASPAR matches (Tomtom q-values).
+
+# %%
+best = max(summary, key=lambda run: run["test"]["plain"]["auroc"])
+run = Path(best["folder"])
+if not run.is_absolute():  # the workflow records folders relative to where it ran
+    run = RESULTS.parent / run
+print(best["dataset"], best["architecture"], "seed", best["seed"], "->", run)
+task = load_task(run / "model.ckpt")
+matches = pd.read_csv(run / "motifs" / "matches.tsv", sep="\t")
+motifs = {m.id: m for m in read_motifs(str(run / "motifs" / "motifs.meme"))}
+# the best-matching learned motif of each known TF (q < 0.05), strongest first
+strong = (
+    matches[matches.q < 0.05].sort_values("q").drop_duplicates("motif").drop_duplicates("tf_name")
+).head(6)
+strong
+
+# %%
+fig, axes = plt.subplots(len(strong), 1, figsize=(6, 1.8 * len(strong)), squeeze=False)
+for ax, (_, row) in zip(axes[:, 0], strong.iterrows()):
+    draw_logo(motifs[row.motif].ppm, ax, f"{row.motif}: {row.tf_name} (q={row.q:.1g})")
+fig.tight_layout()
+
+# %% [markdown]
+# ## Where the filters fire along a sequence
+# The first layer's activations (after its activation function) over a few held-out positives.
+# Each row is one of the filters whose motif matched best; bright columns are sites the filter
+# recognises. With simulated data the planted sites (from `truth.json`) are marked by a line
+# at the window that centres them.
+
+# %%
+test = read_table(RESULTS / best["dataset"] / "data" / "test.tsv")
+positives = [r for r in test.records if r.labels and r.labels[0] == 1][:3]
+x = torch.from_numpy(one_hot([r.sequence for r in positives]))
+truth_file = RESULTS / best["dataset"] / "input" / "truth.json"
+sites = {}
+if truth_file.is_file():
+    truth = json.loads(truth_file.read_text())
+    sites = {s["id"]: s["sites"] for s in truth["sequences"]}
+filters = [int(m.removeprefix("filter")) for m in strong.motif if m.startswith("filter")][:4]
+if is_cnn(task.model) and filters:
+    _, stack, width, _ = first_layer(task.model)
+    with torch.no_grad():
+        activations = stack.eval()(x)[:, filters].numpy()
+    fig, axes = plt.subplots(len(positives), 1, figsize=(10, 1.4 * len(positives)), squeeze=False)
+    for ax, record, act in zip(axes[:, 0], positives, activations):
+        ax.imshow(act, aspect="auto", cmap="magma", interpolation="nearest")
+        ax.set_yticks(range(len(filters)), [f"filter{f}" for f in filters], fontsize=7)
+        for site in sites.get(record.id, []):
+            # the window (activation column) with the planted site at its centre
+            centre = (site["start"] + site["end"]) / 2 - width / 2
+            ax.axvline(centre, color="cyan", lw=1)
+            ax.text(centre + 0.5, len(filters) - 0.6, site["name"], fontsize=7, color="cyan")
+        ax.set_title(record.id, fontsize=8, loc="left")
+    fig.tight_layout()
+
+# %% [markdown]
+# ## Reverse-complement and shift invariance, measured
+# Left: each held-out sequence's logit against its reverse complement's, for every architecture
+# of this dataset. Points on the diagonal mean the model calls both strands alike; `rc_cnn` sits
+# on it by construction. Right: how the logit of one sequence moves when the window slides by
+# 0-8 bp: multiples of the model's total stride are where a strided model is exactly equivariant.
+
+# %%
+sequences = [r.sequence for r in test.records[:300]]
+forward = torch.from_numpy(one_hot(sequences))
+backward = torch.from_numpy(one_hot([reverse_complement(s) for s in sequences]))
+runs = [r for r in summary if r["dataset"] == best["dataset"]]
+fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
+long = test.records[0].sequence * 2
+for other in runs:
+    folder = Path(other["folder"])
+    folder = folder if folder.is_absolute() else RESULTS.parent / folder
+    model = load_task(folder / "model.ckpt").model.eval()
+    with torch.no_grad():
+        a, b = model(forward)[:, 0].numpy(), model(backward)[:, 0].numpy()
+        windows = torch.from_numpy(
+            one_hot([long[s : s + task.hparams.length] for s in range(9)])
+        )
+        shifted = model(windows)[:, 0].numpy()
+    label = f"{other['architecture']} (max gap {np.abs(a - b).max():.2g})"
+    left.scatter(a, b, s=6, alpha=0.6, label=label)
+    right.plot(range(9), shifted, marker="o", label=other["architecture"])
+left.set(xlabel="logit f(x)", ylabel="logit f(rc x)", title="reverse complement")
+left.legend(fontsize=8)
+right.set(xlabel="shift (bp)", ylabel="logit", title="shifted window")
+right.legend(fontsize=8)
+fig.tight_layout()
+
+# %% [markdown]
+# ## Predict on new sequences
+# `motifnet.predict` takes a checkpoint and sequences of any length (short ones are N-padded,
+# long ones scored by their best window) and returns probabilities, one row per sequence, in
+# order. The command line does the same on FASTA files: `motifnet predict model.ckpt new.fa`.
+
+# %%
+new = {
+    "with_ctcf": "T" * 40 + "CCGCGNGGNGGCAG".replace("N", "A") + "T" * 46,
+    "background": "ACGT" * 25,
+    "longer": "GATC" * 80,
+}
+probabilities = motifnet.predict(run / "model.ckpt", list(new.values()))
+pd.DataFrame(probabilities, index=list(new), columns=task.hparams.task_names)

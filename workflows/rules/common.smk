@@ -1,0 +1,113 @@
+# Helpers shared by the rules: paths, wildcards, the command-line flags a config gives, and
+# the check that every file the config names exists (before any job starts).
+from pathlib import Path
+
+OUT = config.get("outdir", "results")
+DATASETS = list(config["datasets"])
+ARCHS = config["architectures"]
+SEEDS = config.get("seeds", [0])
+RUN = f"{OUT}/{{dataset}}/{{arch}}/seed{{seed}}"
+DATA = f"{OUT}/{{dataset}}/data"
+LOGS = f"{OUT}/logs"
+REPORT = f"{OUT}/report/index.html"
+RUNS = expand(RUN, dataset=DATASETS, arch=ARCHS, seed=SEEDS)
+ENV = "../envs/motifnet.yaml"
+
+
+wildcard_constraints:
+    dataset="[^/]+",
+    arch="[^/]+",
+    seed=r"\d+",
+
+
+def data_files(dataset):
+    """Every file a dataset entry of the config names."""
+    named = [dataset.get("table"), dataset.get("genome")]
+    for spec in (dataset, dataset.get("valid", {}), dataset.get("test", {})):
+        named += spec.get("pos", []) + spec.get("neg", []) + [spec.get("table")]
+        named += [f for files in spec.get("classes", {}).values() for f in files]
+    return sorted({f for f in named if f})
+
+
+MISSING = [
+    f"datasets.{name}: {f}"
+    for name, dataset in config["datasets"].items()
+    for f in data_files(dataset)
+    if not Path(f).exists()
+]
+if MISSING:
+    raise ValueError("config names files that do not exist: " + "; ".join(MISSING))
+
+
+def flags(settings):
+    """`--key value` per setting (underscores become dashes, one letter gives `-k`); True
+    gives a bare flag."""
+    words = []
+    for key, value in settings.items():
+        flag = f"-{key}" if len(key) == 1 else f"--{key.replace('_', '-')}"
+        if value is True:
+            words.append(flag)
+        elif value is not False and value is not None:
+            values = value if isinstance(value, list) else [value]
+            words += [flag] + [str(v) for v in values]
+    return " ".join(words)
+
+
+def data_flags(spec, prefix=""):
+    """The data flags of `motifnet prepare` for one set (pos/neg, classes or table)."""
+    words = [f"--{prefix}{k} {' '.join(spec[k])}" for k in ("pos", "neg") if k in spec]
+    for name, files in spec.get("classes", {}).items():
+        words += [f"--{prefix}class {name}={f}" for f in files]
+    if "table" in spec:
+        words.append(f"--{prefix}table {spec['table']}")
+    return " ".join(words)
+
+
+def simulated(name):
+    return "simulate" in config["datasets"][name]
+
+
+def dataset_files(wildcards):
+    """The files a dataset reads: the simulated FASTA files, or the user's."""
+    if simulated(wildcards.dataset):
+        folder = f"{OUT}/{wildcards.dataset}/input"
+        return [f"{folder}/positive.fa", f"{folder}/negative.fa"]
+    return data_files(config["datasets"][wildcards.dataset])
+
+
+def prepare_flags(wildcards, input):
+    """Data, split and genome flags of `motifnet prepare` for a dataset."""
+    dataset = config["datasets"][wildcards.dataset]
+    if simulated(wildcards.dataset):
+        words = [f"--pos {input[0]} --neg {input[1]}"]
+    else:
+        words = [data_flags(dataset)]
+        words += [data_flags(dataset[k], f"{k}-") for k in ("valid", "test") if k in dataset]
+        if "label_columns" in dataset:
+            words.append("--label-columns " + " ".join(dataset["label_columns"]))
+        if "genome" in dataset:
+            words.append(f"--genome {dataset['genome']}")
+    split = dict(dataset.get("split", {}))
+    if "method" in split:
+        split["split"] = split.pop("method")
+    words.append(flags(split))
+    return " ".join(words)
+
+
+def model_flags(wildcards):
+    settings = config.get("model", {}).get(wildcards.arch, {})
+    return " ".join(f"--set {key}={value}" for key, value in settings.items())
+
+
+def truths():
+    """Dataset -> truth.json of every simulated dataset."""
+    return {name: f"{OUT}/{name}/input/truth.json" for name in DATASETS if simulated(name)}
+
+
+def folder_of(wildcards, output):
+    return str(Path(output[0]).parent)
+
+
+def resources(rule_name, key, fallback):
+    table = config.get("resources", {})
+    return table.get(rule_name, {}).get(key, table.get("default", {}).get(key, fallback))

@@ -1,0 +1,64 @@
+# One model per (dataset x architecture x seed), trained on the prepared split; then its test
+# metrics (plain and RC-conjoined) and its measured RC / shift equivariance.
+
+
+rule train:
+    input:
+        train=f"{DATA}/train.tsv",
+        valid=f"{DATA}/valid.tsv",
+        test=f"{DATA}/test.tsv",
+    output:
+        f"{RUN}/model.ckpt",
+        f"{RUN}/metrics.json",
+    params:
+        folder=folder_of,
+        settings=flags(config.get("train", {})),
+        model=model_flags,
+    log:
+        f"{LOGS}/train/{{dataset}}_{{arch}}_seed{{seed}}.log",
+    conda:
+        ENV
+    threads: resources("train", "threads", 2)
+    resources:
+        mem_mb=resources("train", "mem_mb", 4000),
+        runtime=resources("train", "runtime", 120),
+        gpu=resources("train", "gpu", 0),
+    shell:
+        "motifnet train --table {input.train} --valid-table {input.valid} "
+        "--test-table {input.test} --arch '{wildcards.arch}' --seed {wildcards.seed} "
+        "{params.settings} {params.model} -o {params.folder} --quiet > {log} 2>&1"
+
+
+rule evaluate:
+    input:
+        checkpoint=f"{RUN}/model.ckpt",
+        test=f"{DATA}/test.tsv",
+    output:
+        f"{RUN}/evaluation.json",
+    log:
+        f"{LOGS}/evaluate/{{dataset}}_{{arch}}_seed{{seed}}.log",
+    conda:
+        ENV
+    threads: resources("default", "threads", 1)
+    resources:
+        mem_mb=resources("default", "mem_mb", 2000),
+        runtime=resources("default", "runtime", 30),
+    shell:
+        "motifnet evaluate {input.checkpoint} --table {input.test} --json > {output} 2> {log}"
+
+
+rule check:
+    input:
+        f"{RUN}/model.ckpt",
+    output:
+        f"{RUN}/equivariance.json",
+    log:
+        f"{LOGS}/check/{{dataset}}_{{arch}}_seed{{seed}}.log",
+    conda:
+        ENV
+    threads: resources("default", "threads", 1)
+    resources:
+        mem_mb=resources("default", "mem_mb", 2000),
+        runtime=resources("default", "runtime", 30),
+    shell:
+        "motifnet check {input} --json > {output} 2> {log}"
