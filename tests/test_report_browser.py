@@ -38,10 +38,12 @@ def test_report_renders_every_logo(tmp_path):
         images = browser.execute_script(
             "return Array.from(document.images).map(i => [i.complete, i.naturalWidth, i.alt]);"
         )
-        rows = browser.execute_script("return document.querySelectorAll('table tr').length;")
+        rows = browser.execute_script("return document.querySelector('table').rows.length;")
         browser.save_screenshot(str(tmp_path / "report.png"))
     finally:
         browser.quit()
-    assert rows == 1 + 3  # header + one row per motif
-    assert len(images) == 6
+    assert rows == 1 + 3  # the filter motifs' table: header + one row per motif
+    names = [alt for _, _, alt in images]
+    assert {f"{kind}logo of filter{i}" for i in range(3) for kind in ("", "RC ")} <= set(names)
+    assert sum(": logit " in alt for alt in names) == 4  # attributions along sequences
     assert all(complete and width > 0 for complete, width, _ in images), images
