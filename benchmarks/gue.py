@@ -10,7 +10,8 @@ strategies of Zhou, Shrikumar & Kundaje (2022): cnn plain, cnn with RC augmentat
 conjoined cnn (the same trained models, logits averaged over both strands), and rc_cnn, each
 with its measured RC error.
 
-Runs already in benchmarks/results/gue.json are skipped (the benchmark resumes); --fresh starts
+Runs already in benchmarks/results/gue.json are skipped (the benchmark resumes); --rerun
+measures the given tasks and architectures again (e.g. after a default changed); --fresh starts
 over. Run: ``python benchmarks/gue.py [--tasks tf/0 tf/1] [--archs rc_cnn cnn]``.
 """
 
@@ -57,7 +58,13 @@ def _summary(report: dict, split: str = "test") -> dict:
         "parameters": report["model"]["parameters"],
         "train_seconds": report["train_seconds"],
         "epochs": report["epochs"],
+        "first_activation": report["model"]["config"].get("first_activation", "-"),
     }
+
+
+def _activation(arch: str, r: dict) -> str:
+    """The first-layer activation of a run (runs recorded before it was kept used relu)."""
+    return r.get("first_activation") or ("relu" if arch in ("cnn", "rc_cnn") else "-")
 
 
 def run_gue(task: str, arch: str, settings: dict, workdir: Path) -> dict:
@@ -75,15 +82,21 @@ def run_gue(task: str, arch: str, settings: dict, workdir: Path) -> dict:
     return _summary(train(config, progress=False))
 
 
-def run_ctcf(arch: str, rc_augment: bool, settings: dict, workdir: Path) -> dict:
-    folder = workdir / "ctcf_data"
-    if not folder.exists():
+def ctcf_files(folder: Path) -> Path:
+    """Split the CTCF sets into positives and their shuffled negatives (ids ending in _shuf):
+    FOLDER/{test,valid}_{pos,neg}.fa."""
+    if not (folder / "valid_neg.fa").exists():
         for name in ("test", "valid"):
             records = list(read_fasta(DATA / "ctcf_chipseq" / f"{name}.fa"))
             write_fasta(
                 [r for r in records if not r.id.endswith("_shuf")], folder / f"{name}_pos.fa"
             )
             write_fasta([r for r in records if r.id.endswith("_shuf")], folder / f"{name}_neg.fa")
+    return folder
+
+
+def run_ctcf(arch: str, rc_augment: bool, settings: dict, workdir: Path) -> dict:
+    folder = ctcf_files(workdir / "ctcf_data")
     config = make_config(
         {
             "train": {"pos": [str(folder / "test_pos.fa")], "neg": [str(folder / "test_neg.fa")]},
@@ -116,14 +129,14 @@ def table(results: dict) -> str:
         lines.append(f"| {task} | {DNABERT2_MCC[task]:.2f} | " + " | ".join(cells) + " |")
     lines += [
         "",
-        "| task | model | MCC | AUROC | AUPRC | params | epochs | train time |",
-        "|---|---|---:|---:|---:|---:|---:|---:|",
+        "| task | model | first activation | MCC | AUROC | AUPRC | params | epochs | train time |",
+        "|---|---|---|---:|---:|---:|---:|---:|---:|",
     ]
     for key, r in results["gue"].items():
         task, arch = key.split("|")
         lines.append(
-            f"| {task} | {arch} | {100 * r['mcc']:.2f} | {r['auroc']:.4f} | "
-            f"{r['auprc']:.4f} | {r['parameters']:,} | {r['epochs']} | "
+            f"| {task} | {arch} | {_activation(arch, r)} | {100 * r['mcc']:.2f} | "
+            f"{r['auroc']:.4f} | {r['auprc']:.4f} | {r['parameters']:,} | {r['epochs']} | "
             f"{r['train_seconds'] / 60:.1f} min |"
         )
     if results["ctcf"]:
@@ -156,6 +169,9 @@ def main() -> None:
     parser.add_argument("--max-epochs", type=int, default=20)
     parser.add_argument("--max-minutes", type=float, default=15.0)
     parser.add_argument("--fresh", action="store_true", help="ignore earlier results")
+    parser.add_argument(
+        "--rerun", action="store_true", help="measure the given tasks x archs again"
+    )
     args = parser.parse_args()
     if not DATA.is_dir():
         raise SystemExit(f"the shared data is not at {DATA}")
@@ -172,7 +188,7 @@ def main() -> None:
         for task in args.tasks:
             for arch in args.archs:
                 key = f"{task}|{arch}"
-                if key not in results["gue"]:
+                if key not in results["gue"] or args.rerun:
                     results["gue"][key] = run_gue(task, arch, settings, Path(work))
                     publish("gue", {**results, "settings": settings}, table(results))
                     print(key, results["gue"][key]["mcc"], flush=True)
