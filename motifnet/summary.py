@@ -134,6 +134,15 @@ def planted_motifs(truth_json: str | Path) -> list[dict]:
     return [{k: m.get(k, "") for k in ("id", "name", "family")} for m in truth["motifs"]]
 
 
+def _distinct_tfs(motifs: list[dict]) -> list[dict]:
+    """The best-matching learned motif of each known TF (q below the limit), strongest first."""
+    chosen: dict[str, dict] = {}
+    for motif in sorted(motifs, key=lambda m: m["q"]):
+        if motif["q"] < Q_LIMIT:
+            chosen.setdefault(motif["tf_name"], motif)
+    return list(chosen.values())
+
+
 def _cell(value: float | None, digits: str = ".3f") -> str:
     return "&ndash;" if value is None else format(value, digits)
 
@@ -150,8 +159,7 @@ def write_summary(runs: list[Run], outdir: str | Path) -> Path:
             top = "<br>".join(
                 f"{html.escape(m['tf_name'])} <span class='small'>{html.escape(m['jaspar_id'])}"
                 f" q={m['q']:.2g} ({html.escape(m['motif'])})</span>"
-                for m in sorted(run.motifs, key=lambda m: m["q"])[:3]
-                if m["q"] < Q_LIMIT
+                for m in _distinct_tfs(run.motifs)[:3]
             )
             planted = " ".join(
                 f"{_MARKS[how]}&nbsp;{html.escape(name)}" for name, how in run.planted.items()
@@ -191,8 +199,9 @@ def write_summary(runs: list[Run], outdir: str | Path) -> Path:
         "margin:4px}figure img{height:220px}</style></head><body><h1>motifnet: summary</h1>"
         "<p class='small'>Test metrics of the selected checkpoint (best on validation). RC "
         "error: largest |f(x) - f(rc x)| of the logits on random probes (0 for RC-invariant "
-        "models); shift-1 error: relative change of the output for a 1 bp shift. Known "
-        f"motifs: best JASPAR matches (Tomtom q &lt; {Q_LIMIT}) of the learned motifs. Planted "
+        "models); shift-1 error: relative change of the output for a 1 bp shift. Top known "
+        f"motifs: the best-matching learned motif of each of the three strongest known TFs "
+        f"(JASPAR, Tomtom q &lt; {Q_LIMIT}). Planted "
         "motifs: &#10003; a learned motif matches the planted TF, &asymp; only a TF of its "
         "family (e.g. Sox17 for SOX2), &#10007; neither.</p>" + "".join(sections) + "</body></html>"
     )

@@ -39,6 +39,7 @@ _HARMLESS_WARNINGS = (
     r".*exists and is not empty.*",
     r".*LeafSpec.*is deprecated.*",
     r".*does not have many workers.*",
+    r".*The `srun` command is available on your system but is not used.*",
 )
 _LIGHTNING_NOTICES = logging.getLogger("pytorch_lightning.utilities.rank_zero")
 
@@ -162,23 +163,28 @@ def train(config: TrainConfig, *, progress: bool = True) -> dict:
     )
     level = _LIGHTNING_NOTICES.level
     _LIGHTNING_NOTICES.setLevel(logging.WARNING)  # no "GPU available" / tips banner
-    trainer = pl.Trainer(
-        max_epochs=config.max_epochs,
-        max_time=datetime.timedelta(minutes=config.max_minutes) if config.max_minutes else None,
-        accelerator=config.accelerator,
-        devices=config.devices,
-        deterministic="warn",
-        logger=CSVLogger(outdir, name="lightning_logs"),
-        callbacks=[best, EarlyStopping(monitor=monitor, mode=mode, patience=config.patience)],
-        enable_progress_bar=progress,
-        enable_model_summary=False,
-        log_every_n_steps=10,
-    )
-    started = time.perf_counter()
     try:
         with warnings.catch_warnings():
             for message in _HARMLESS_WARNINGS:
                 warnings.filterwarnings("ignore", message=message)
+            trainer = pl.Trainer(
+                max_epochs=config.max_epochs,
+                max_time=(
+                    datetime.timedelta(minutes=config.max_minutes) if config.max_minutes else None
+                ),
+                accelerator=config.accelerator,
+                devices=config.devices,
+                deterministic="warn",
+                logger=CSVLogger(outdir, name="lightning_logs"),
+                callbacks=[
+                    best,
+                    EarlyStopping(monitor=monitor, mode=mode, patience=config.patience),
+                ],
+                enable_progress_bar=progress,
+                enable_model_summary=False,
+                log_every_n_steps=10,
+            )
+            started = time.perf_counter()
             trainer.fit(task, datamodule=data, ckpt_path=config.resume)
     finally:
         _LIGHTNING_NOTICES.setLevel(level)
