@@ -94,7 +94,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--max-minutes", type=float, default=s, help="stop training after this many minutes"
     )
-    p.add_argument("--lr", type=float, default=s, help="AdamW learning rate (default: 0.001)")
+    p.add_argument("--lr", type=float, default=s, help="AdamW learning rate (default: 0.003)")
     p.add_argument("--weight-decay", type=float, default=s, help="default: 0.01")
     p.add_argument(
         "--rc-augment", action="store_true", default=s, help="reverse-complement half of each batch"
