@@ -18,11 +18,13 @@ def shared_data() -> Path:
 
 
 def train_one_epoch(data: dict, outdir: Path, *, arch: str = "cnn", **model) -> Path:
-    """Train a small model for one epoch on ``data`` (a DataSpec dict); return its checkpoint."""
+    """Train a small model (a small CNN unless ``model`` says otherwise) for one epoch on
+    ``data`` (a DataSpec dict); return its checkpoint."""
     from motifnet.config import make_config
     from motifnet.train import train
 
-    settings = {"filters": 4, "channels": 4, "filter_width": 9, **model}
+    small_cnn = {"filters": 4, "channels": 4, "filter_width": 9} if arch.endswith("cnn") else {}
+    settings = {**small_cnn, **model}
     config = make_config(
         {"train": data, "arch": arch, "model": settings, "max_epochs": 1, "outdir": str(outdir)}
     )

@@ -196,3 +196,25 @@ def test_planted_motifs_are_found_exactly_by_family_or_not(tmp_path):
         {"name": "GATA1", "family": "C4-GATA-related"},
     ]
     assert recovery(matches, planted) == {"CTCF": "exact", "SOX2": "family", "GATA1": ""}
+
+
+def test_a_model_without_motifs_still_gets_a_report(tmp_path, capsys):
+    from conftest import train_one_epoch
+
+    from motifnet.cli import main
+    from motifnet.simulate import SimulationConfig, simulate, write_simulation
+
+    simulation = SimulationConfig(n=60, length=40, motifs=("SOX2",), seed=3)
+    write_simulation(simulation, *simulate(simulation, progress=False), tmp_path / "data")
+    positives = str(tmp_path / "data" / "positive.fa")
+    settings = {"embedding": 4, "hidden": 4}
+    checkpoint = train_one_epoch({"pos": [positives]}, tmp_path / "run", arch="rnn", **settings)
+    out = tmp_path / "motifs"
+    assert (
+        main(["motifs", str(checkpoint), positives, "-o", str(out), "--attribution", "none"]) == 0
+    )
+    assert "no motifs found" in capsys.readouterr().err
+    meme = (out / "motifs.meme").read_text()
+    assert (out / "index.html").is_file() and meme.startswith("MEME version 4")
+    assert "MOTIF" not in meme
+    assert (out / "matches.tsv").read_text().count("\n") == 1

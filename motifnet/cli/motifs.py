@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from motifnet.cli._parser import add_subcommand
-from motifnet.errors import ConfigError, MotifnetError
+from motifnet.errors import ConfigError
 from motifnet.io.atomic import atomic_write
 
 HELP = "what a model learned as motifs: filters, TF-MoDISco on attributions, JASPAR, report"
@@ -134,7 +134,8 @@ def run(args: argparse.Namespace) -> int:
         )
     motifs = [item.motif for item in found] + [item.motif for item in attribution]
     if not motifs:
-        raise MotifnetError(f"{args.checkpoint}: no motifs found ({'; '.join(notes)})")
+        notes.append("no motifs found: the report and files are empty")
+        print(f"motifnet motifs: warning: {args.checkpoint}: {'; '.join(notes)}", file=sys.stderr)
     write_meme(motifs, outdir / "motifs.meme")
     if args.motif_db:
         targets = read_motifs(args.motif_db)
@@ -143,9 +144,8 @@ def run(args: argparse.Namespace) -> int:
         targets = jaspar_collection(args.jaspar_release, args.collection, args.tax_group)
         source = f"{args.jaspar_release} {args.collection} {args.tax_group}"
     informative = [item.motif for item in found if item.sites > 0]
-    matches = match_motifs(
-        informative + [item.motif for item in attribution], targets, top=args.top
-    )
+    queries = informative + [item.motif for item in attribution]
+    matches = match_motifs(queries, targets, top=args.top) if queries else []
     with atomic_write(outdir / "matches.tsv") as out:
         out.write("motif\tjaspar_id\ttf_name\tp\tq\tstrand\toffset\ttf_family\n")
         for m in matches:
