@@ -49,41 +49,34 @@ def _json(path: Path) -> dict | None:
         raise InputError(f"not valid JSON ({err})", path=path) from None
 
 
-def best_matches(matches_tsv: Path) -> list[dict]:
-    """The best match of each learned motif in a matches.tsv, in file order."""
+def read_matches(matches_tsv: Path) -> list[dict]:
+    """The rows of a matches.tsv of `motifnet motifs` (q as a number); none when it is absent."""
     if not matches_tsv.is_file():
         return []
-    best: dict[str, dict] = {}
     with open(matches_tsv) as handle:
-        for row in csv.DictReader(handle, delimiter="\t"):
-            name = row.get("motif") or row.get("filter")
-            current = best.get(name)
-            if current is None or float(row["q"]) < current["q"]:
-                best[name] = {
-                    "motif": name,
-                    "jaspar_id": row["jaspar_id"],
-                    "tf_name": row["tf_name"],
-                    "q": float(row["q"]),
-                }
+        rows = list(csv.DictReader(handle, delimiter="\t"))
+    for row in rows:
+        row["motif"] = row.get("motif") or row.pop("filter", "")  # files before the rename
+        row["q"] = float(row["q"])
+    return rows
+
+
+def best_matches(rows: list[dict]) -> list[dict]:
+    """The best (lowest q) match of each learned motif, in file order."""
+    best: dict[str, dict] = {}
+    for row in rows:
+        if row["motif"] not in best or row["q"] < best[row["motif"]]["q"]:
+            best[row["motif"]] = row
     return list(best.values())
 
 
-def recovery(matches_tsv: Path, planted: list[dict], limit: float = Q_LIMIT) -> dict[str, str]:
+def recovery(rows: list[dict], planted: list[dict], limit: float = Q_LIMIT) -> dict[str, str]:
     """Per planted motif (truth.json's name and family) how it was found among the learned
-    motifs' matches with q below ``limit``: 'exact' when a match has the planted TF's name,
-    'family' when only some learned motif's best match is another TF of its JASPAR family
-    (paralogs such as SOX2 and Sox17 have motifs Tomtom cannot tell apart), else ''."""
-    rows = []
-    if matches_tsv.is_file():
-        with open(matches_tsv) as handle:
-            rows = [r for r in csv.DictReader(handle, delimiter="\t") if float(r["q"]) < limit]
-    names = {r["tf_name"].upper() for r in rows}
-    best: dict[str, dict] = {}
-    for row in rows:
-        name = row.get("motif") or row.get("filter")
-        if name not in best or float(row["q"]) < float(best[name]["q"]):
-            best[name] = row
-    families = {r.get("tf_family", "") for r in best.values()} - {""}
+    motifs' matches (``read_matches`` rows) with q below ``limit``: 'exact' when a match has the
+    planted TF's name, 'family' when only some learned motif's best match is another TF of its
+    JASPAR family (paralogs such as SOX2 and Sox17 have motifs Tomtom cannot tell apart)."""
+    names = {r["tf_name"].upper() for r in rows if r["q"] < limit}
+    families = {r.get("tf_family", "") for r in best_matches(rows) if r["q"] < limit} - {""}
     result = {}
     for motif in planted:
         if motif["name"].upper() in names:
@@ -108,7 +101,7 @@ def read_run(folder: str | Path, truth: dict[str, list[dict]] | None = None) -> 
     if check:
         ones = [s["output_error"] for s in check.get("shifts", []) if s["shift"] == 1]
         shift = ones[0] if ones else None
-    matches = folder / "motifs" / "matches.tsv"
+    matches = read_matches(folder / "motifs" / "matches.tsv")
     planted = recovery(matches, (truth or {}).get(dataset, []))
     return Run(
         str(folder),

@@ -12,7 +12,7 @@ import pytest
 
 from motifnet.cli import main
 from motifnet.simulate import SimulationConfig, simulate, write_simulation
-from motifnet.summary import planted_motifs, recovery
+from motifnet.summary import planted_motifs, read_matches, recovery
 
 
 @pytest.fixture(scope="module")
@@ -32,6 +32,7 @@ def test_default_model_recovers_the_planted_motifs(simulated, tmp_path, arch):
     positives = str(simulated / "positive.fa")
     motifs = ["motifs", str(run / "model.ckpt"), positives, "-o", str(run / "motifs")]
     assert main([*motifs, "--max-sequences", "2000"]) == 0
-    found = recovery(run / "motifs" / "matches.tsv", planted_motifs(simulated / "truth.json"))
+    matches = read_matches(run / "motifs" / "matches.tsv")
+    found = recovery(matches, planted_motifs(simulated / "truth.json"))
     assert set(found) == {"CTCF", "GATA1", "SOX2"}
     assert all(found.values()), f"{arch}: {found}"

@@ -181,7 +181,7 @@ def test_ism_matches_brute_force_mutation_on_a_cnn():
 
 
 def test_planted_motifs_are_found_exactly_by_family_or_not(tmp_path):
-    from motifnet.summary import recovery
+    from motifnet.summary import read_matches, recovery
 
     matches = tmp_path / "matches.tsv"
     matches.write_text(
@@ -195,7 +195,8 @@ def test_planted_motifs_are_found_exactly_by_family_or_not(tmp_path):
         {"name": "SOX2", "family": "SOX-related factors"},
         {"name": "GATA1", "family": "C4-GATA-related"},
     ]
-    assert recovery(matches, planted) == {"CTCF": "exact", "SOX2": "family", "GATA1": ""}
+    found = recovery(read_matches(matches), planted)
+    assert found == {"CTCF": "exact", "SOX2": "family", "GATA1": ""}
 
 
 def test_a_model_without_motifs_still_gets_a_report(tmp_path, capsys):
