@@ -1,10 +1,12 @@
 """How fast are predictions on many FASTA records, against a straightforward loop?
 
 predict: 100,000 records of 200 bp through ``motifnet.prediction.write_predictions`` (streaming
-parser, batched one-hot into a reused buffer, inference mode, TSV) against a naive loop in the
-same run: Biopython SeqIO.parse, per-record numpy encoding, np.stack into batches of the same
-size, the same model, the same TSV. For the default rc_cnn and for a small cnn (where the model
-costs little and the data path shows).
+parser, batched one-hot into a reused buffer, the network's inference form from
+``motifnet.nn.inference``, TSV) against a naive loop in the same run: Biopython SeqIO.parse,
+per-record numpy encoding, np.stack into batches of the same size, the same model in eval mode,
+the same TSV. In fp32 (the default; equal to the loop's probabilities to 1e-5) and in bf16
+(bfloat16 autocast; the largest probability change is reported). For the default rc_cnn and
+for a small cnn (where the model costs little and the data path shows).
 
 scan: a 2 Mbp sequence scored at every base by the dense pass (``motifnet.scanning.scan``) against
 sliding windows (every window cut and run through the model in batches of 512). Sliding windows
@@ -27,6 +29,7 @@ from _report import publish
 from Bio import SeqIO
 
 from motifnet.io import read_fasta
+from motifnet.nn.inference import PRECISIONS
 from motifnet.nn.registry import build
 from motifnet.prediction import PredictionSettings, write_predictions
 from motifnet.scanning import scan, sliding_windows
@@ -115,43 +118,55 @@ def main() -> None:
         for label, (name, settings) in MODELS.items():
             torch.manual_seed(0)
             model = build(name, **settings).eval()
-            options = PredictionSettings(
-                length=200, task_names=("positive",), batch_size=args.batch_size
-            )
-            start = time.perf_counter()
-            ours = write_predictions(
-                model, read_fasta(fasta), options, Path(work) / "ours.tsv", progress=False
-            )
-            ours_seconds = time.perf_counter() - start
             start = time.perf_counter()
             theirs = naive_loop(model, fasta, Path(work) / "naive.tsv", args.batch_size)
             naive_seconds = time.perf_counter() - start
-            a = np.loadtxt(Path(work) / "ours.tsv", skiprows=1, usecols=1)
-            b = np.loadtxt(Path(work) / "naive.tsv", skiprows=1, usecols=1)
-            assert ours == theirs == args.records and np.abs(a - b).max() < 1e-4
-            rows.append(
-                {
-                    "model": label,
-                    "records": args.records,
-                    "motifnet_records_per_second": ours / ours_seconds,
-                    "naive_records_per_second": theirs / naive_seconds,
-                    "speedup": naive_seconds / ours_seconds,
-                }
-            )
-            print(rows[-1], flush=True)
+            naive = np.loadtxt(Path(work) / "naive.tsv", skiprows=1, usecols=1)
+            for precision in PRECISIONS:
+                options = PredictionSettings(
+                    length=200,
+                    task_names=("positive",),
+                    batch_size=args.batch_size,
+                    precision=precision,
+                )
+                start = time.perf_counter()
+                ours = write_predictions(
+                    model, read_fasta(fasta), options, Path(work) / "ours.tsv", progress=False
+                )
+                ours_seconds = time.perf_counter() - start
+                difference = np.abs(
+                    np.loadtxt(Path(work) / "ours.tsv", skiprows=1, usecols=1) - naive
+                ).max()
+                assert ours == theirs == args.records
+                assert precision != "fp32" or difference < 1e-5
+                rows.append(
+                    {
+                        "model": label,
+                        "precision": precision,
+                        "records": args.records,
+                        "motifnet_records_per_second": ours / ours_seconds,
+                        "naive_records_per_second": theirs / naive_seconds,
+                        "speedup": naive_seconds / ours_seconds,
+                        "max_abs_probability_difference": float(difference),
+                    }
+                )
+                print(rows[-1], flush=True)
     lines = [
         "## Predict throughput (`python benchmarks/scan.py`)",
         "",
         f"{args.records:,} FASTA records of 200 bp to TSV, batch {args.batch_size}, "
         f"{torch.get_num_threads()} threads; the naive loop is Biopython parsing, per-record "
-        "numpy encoding and np.stack batches with the same model, in the same run.",
+        "numpy encoding and np.stack batches with the same model in eval mode, fp32, in the "
+        "same run; the last column is the largest difference from its probabilities.",
         "",
-        "| model | motifnet predict (records/s) | naive loop (records/s) | speedup |",
-        "|---|---:|---:|---:|",
+        "| model | precision | motifnet predict (records/s) | naive loop (records/s) | speedup "
+        "| max abs difference (probability) |",
+        "|---|---|---:|---:|---:|---:|",
     ]
     lines += [
-        f"| {r['model']} | {r['motifnet_records_per_second']:,.0f} | "
-        f"{r['naive_records_per_second']:,.0f} | {r['speedup']:.2f}x |"
+        f"| {r['model']} | {r['precision']} | {r['motifnet_records_per_second']:,.0f} | "
+        f"{r['naive_records_per_second']:,.0f} | {r['speedup']:.2f}x | "
+        f"{r['max_abs_probability_difference']:.1e} |"
         for r in rows
     ]
     lines += [

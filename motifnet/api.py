@@ -51,7 +51,7 @@ def predict(
     """Predictions (N, tasks) for sequences of any length, in order (see motifnet.prediction).
 
     ``model`` is a checkpoint path, a trained MotifTask or a module (then give ``length``);
-    ``options``: window_stride, strict, strands, conjoin.
+    ``options``: window_stride, strict, strands, conjoin, precision ("fp32" or "bf16").
     """
     network, length, names, task_type = _resolve(model, length)
     settings = PredictionSettings(
@@ -74,8 +74,10 @@ def scan(
     logits: bool = False,
     chunk: int = 100_000,
     device: str = "cpu",
+    precision: str = "fp32",
 ) -> np.ndarray:
-    """Scores (len(sequence), tasks) of the window centred on every base, in one dense pass."""
+    """Scores (len(sequence), tasks) of the window centred on every base, in one dense pass;
+    ``precision="bf16"`` trades ~2e-3 of accuracy for speed on bf16 hardware."""
     network, length, _, task_type = _resolve(model, length)
-    values = _scan(network, sequence, length, chunk=chunk, device=device)
+    values = _scan(network, sequence, length, chunk=chunk, device=device, precision=precision)
     return values if logits else probabilities(torch.from_numpy(values), task_type).numpy()

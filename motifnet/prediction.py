@@ -23,6 +23,7 @@ from motifnet.errors import InputError
 from motifnet.io import Record
 from motifnet.io.atomic import atomic_write
 from motifnet.metrics import probabilities
+from motifnet.nn.inference import for_inference, precision_context
 from motifnet.sequence import one_hot, reverse_complement
 
 
@@ -40,6 +41,7 @@ class PredictionSettings:
     logits: bool = False
     strands: bool = False  # also report the forward and reverse-complement strand separately
     conjoin: bool = False  # main columns average both strands (post-hoc conjoining)
+    precision: str = "fp32"  # "bf16": bfloat16 autocast, faster where the hardware has it
 
     @property
     def columns(self) -> list[str]:
@@ -71,7 +73,7 @@ def _outputs(
     model: nn.Module, windows: list[str], buffer: np.ndarray, settings: PredictionSettings
 ):
     x = torch.from_numpy(one_hot(windows, out=buffer[: len(windows)])).to(settings.device)
-    with torch.inference_mode():
+    with torch.inference_mode(), precision_context(settings.precision, settings.device):
         forward = model(x).float()
         reverse = (
             model(reverse_complement(x)).float() if settings.strands or settings.conjoin else None
@@ -88,7 +90,7 @@ def predict_records(
 ) -> Iterator[tuple[Record, np.ndarray]]:
     """Yield (record, row values) for every record in order; values follow ``settings.columns``
     (without the id): per task the prediction, then the per-strand ones if asked."""
-    model = model.to(settings.device).eval()
+    model = for_inference(model.to(settings.device))
     buffer = np.empty((settings.batch_size, 4, settings.length), dtype=np.float32)
     pending: list[tuple[Record, int]] = []
     windows: list[str] = []

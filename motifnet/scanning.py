@@ -22,6 +22,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from motifnet.nn.inference import precision_context
 from motifnet.nn.layers import BlurPool1d, GlobalPool, RCBatchNorm1d, RCConv1d, StrandPool
 from motifnet.nn.models import CNN, Conjoined, Exp
 from motifnet.sequence import one_hot, reverse_complement
@@ -147,6 +148,7 @@ def scan_sequence(
     end: int | None = None,
     chunk: int = 100_000,
     device: str = "cpu",
+    precision: str = "fp32",
 ) -> Iterator[tuple[int, np.ndarray]]:
     """Yield (centre of the first window, logits of consecutive windows), chunk by chunk, for
     the windows centred on each base of [start, end) of a sequence of ``size`` bp.
@@ -154,13 +156,13 @@ def scan_sequence(
     ``fetch(a, b)`` returns the bases of [a, b) (pyfaidx random access, so memory stays bounded
     by the chunk). Windows use the real flanks around [start, end) and see N only past the ends
     of the sequence, as a short record does in predict. Chunks overlap by window - 1 bp, so the
-    track does not depend on ``chunk``.
+    track does not depend on ``chunk``. ``precision="bf16"`` runs under bfloat16 autocast.
     """
     model = model.to(device).eval()
     end = size if end is None else end
     left = window // 2
     dense = supports_dense(model)
-    with torch.inference_mode():
+    with torch.inference_mode(), precision_context(precision, device):
         for centre in range(start, end, chunk):
             stop = min(centre + chunk, end)
             low, high = centre - left, stop - left + window - 1  # the bases these windows cover
@@ -173,10 +175,22 @@ def scan_sequence(
 
 
 def scan(
-    model: nn.Module, sequence: str, window: int, *, chunk: int = 100_000, device: str = "cpu"
+    model: nn.Module,
+    sequence: str,
+    window: int,
+    *,
+    chunk: int = 100_000,
+    device: str = "cpu",
+    precision: str = "fp32",
 ) -> np.ndarray:
     """Logits (len(sequence), tasks) of the window centred on every base of ``sequence``."""
     parts = scan_sequence(
-        model, lambda a, b: sequence[a:b], len(sequence), window, chunk=chunk, device=device
+        model,
+        lambda a, b: sequence[a:b],
+        len(sequence),
+        window,
+        chunk=chunk,
+        device=device,
+        precision=precision,
     )
     return np.concatenate([values for _, values in parts])

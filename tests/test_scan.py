@@ -131,3 +131,32 @@ def test_cli_scan_writes_a_bedgraph_track(tmp_path, trained, capsys):
     )
     assert "c1:900-1100 is not inside the genome" in capsys.readouterr().err
     assert main(["scan", str(checkpoint), str(genome), "--task", "nope", "-o", str(part)]) == 2
+
+
+def test_cli_scan_writes_bigwig_equal_to_bedgraph(tmp_path, trained, capsys):
+    import pyBigWig
+
+    from motifnet.cli import main
+
+    checkpoint, genome = trained
+    regions = tmp_path / "r.bed"
+    regions.write_text("c2\t100\t137\nc1\t3\t40\n")  # out of genome order: sorted for bigWig
+    common = ["scan", str(checkpoint), str(genome), "--regions", str(regions), "--quiet"]
+    assert main([*common, "--step", "5", "-o", str(tmp_path / "t.bedGraph")]) == 0
+    assert main([*common, "--step", "5", "-o", str(tmp_path / "t.bw")]) == 0
+    text = [line.split("\t") for line in (tmp_path / "t.bedGraph").read_text().splitlines()]
+    track = pyBigWig.open(str(tmp_path / "t.bw"))
+    assert track.chroms() == {"c1": 1000, "c2": 300}
+    stored = [
+        (chrom, start, end, value)
+        for chrom in ("c1", "c2")
+        for start, end, value in track.intervals(chrom)
+    ]
+    expected = sorted(((c, int(s), int(e), float(v)) for c, s, e, v in text), key=lambda r: r[0])
+    assert [r[:3] for r in stored] == [r[:3] for r in expected]
+    assert stored[-1][1:3] == (135, 137)  # the last interval stops at the region's end
+    np.testing.assert_allclose([r[3] for r in stored], [r[3] for r in expected], rtol=1e-4)
+    regions.write_text("c1\t3\t40\nc1\t30\t60\n")
+    assert main([*common, "-o", str(tmp_path / "overlap.bw")]) == 2
+    assert "regions overlap at c1:30-40" in capsys.readouterr().err
+    assert not (tmp_path / "overlap.bw").exists()

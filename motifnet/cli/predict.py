@@ -39,6 +39,14 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         "--batch-size", type=int, default=256, help="windows per batch (default: %(default)s)"
     )
     p.add_argument("--device", default="auto", help="cpu, cuda or auto (default: %(default)s)")
+    p.add_argument(
+        "--precision",
+        choices=("fp32", "bf16"),
+        default="fp32",
+        help="fp32 (exact) or bf16: bfloat16 arithmetic, several times faster on CPUs with "
+        "AVX512-BF16/AMX and on recent GPUs; probabilities move by ~2e-3 on average, up to "
+        "~0.03 (default: %(default)s)",
+    )
     p.add_argument("--logits", action="store_true", help="raw scores instead of probabilities")
     p.add_argument("--strands", action="store_true", help="add per-strand columns (_fwd, _rc)")
     p.add_argument("--conjoin", action="store_true", help="main columns average both strands")
@@ -81,6 +89,7 @@ def run(args: argparse.Namespace) -> int:
         logits=args.logits,
         strands=args.strands,
         conjoin=args.conjoin,
+        precision=args.precision,
     )
     records = read_sequences(args.input, duplicates="allow")
     count = write_predictions(

@@ -6,11 +6,11 @@ import argparse
 
 from motifnet.cli._parser import add_subcommand
 
-HELP = "score every position of genome sequences in one dense pass -> bedGraph"
+HELP = "score every position of genome sequences in one dense pass -> bedGraph or bigWig"
 DESCRIPTION = """\
 Slide the model's input window along every sequence of GENOME (or the --regions of a BED file;
 their windows use the real flanking sequence) and write the score of the window centred on each
-base as a bedGraph track.
+base as a bedGraph or bigWig track (by the suffix of --output).
 
 CNN models are evaluated in one dense pass per chunk instead of one forward pass per window:
 the strided pooling is run at stride 1 with the later kernels dilated, and the global pooling
@@ -19,12 +19,15 @@ window, so the track has no seams; memory stays bounded by --chunk (bases per pa
 that reach past a sequence end see N there. Recurrent models fall back to batched windows.
 """
 EPILOG = """\
-output: bedGraph, one line per --step bases: chrom, start (0-based), end, score; the score is
-the probability (or logit, --logits) of --task for the window centred at start.
+output: bedGraph (text), one line per --step bases: chrom, start (0-based), end, score; the
+score is the probability (or logit, --logits) of --task for the window centred at start. An
+output ending in .bw or .bigWig gets the same intervals as an indexed bigWig (pyBigWig), the
+format genome browsers stream; its regions are written in genome order and must not overlap.
 
 examples:
   motifnet scan runs/ctcf/model.ckpt hg38.fa --regions chr21.bed -o ctcf_chr21.bedGraph
   motifnet scan runs/ctcf/model.ckpt contigs.fa --step 10 -o contigs.bedGraph
+  motifnet scan runs/ctcf/model.ckpt hg38.fa --precision bf16 -o ctcf_hg38.bw
 """
 
 
@@ -37,7 +40,12 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--regions", help="BED file: scan only these intervals (default: every sequence)"
     )
-    p.add_argument("-o", "--output", default="scan.bedGraph", help="default: %(default)s")
+    p.add_argument(
+        "-o",
+        "--output",
+        default="scan.bedGraph",
+        help=".bedGraph, or .bw/.bigWig for bigWig (default: %(default)s)",
+    )
     p.add_argument("--task", help="task to report (default: the first)")
     p.add_argument(
         "--step", type=int, default=1, help="report every STEP bases (default: %(default)s)"
@@ -47,6 +55,14 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--logits", action="store_true", help="raw scores instead of probabilities")
     p.add_argument("--device", default="auto", help="cpu, cuda or auto (default: %(default)s)")
+    p.add_argument(
+        "--precision",
+        choices=("fp32", "bf16"),
+        default="fp32",
+        help="fp32 (exact) or bf16: bfloat16 arithmetic, several times faster on CPUs with "
+        "AVX512-BF16/AMX and on recent GPUs; probabilities move by ~2e-3 on average, up to "
+        "~0.03 (default: %(default)s)",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     p.set_defaults(run=run)
 
@@ -81,6 +97,26 @@ def _intervals(args: argparse.Namespace, genome) -> list[tuple[str, int, int]]:
     return intervals
 
 
+def _sorted_without_overlaps(
+    intervals: list[tuple[str, int, int]], order: list[str], regions: str | None
+) -> list[tuple[str, int, int]]:
+    """Intervals in genome order, as bigWig needs them; overlapping ones are refused."""
+    from itertools import pairwise
+
+    from motifnet.errors import InputError
+
+    rank = {name: i for i, name in enumerate(order)}
+    ordered = sorted(intervals, key=lambda r: (rank[r[0]], r[1]))
+    for (chrom, _, end), (next_chrom, next_start, _) in pairwise(ordered):
+        if chrom == next_chrom and next_start < end:
+            raise InputError(
+                f"regions overlap at {chrom}:{next_start}-{end}; a bigWig track needs disjoint "
+                "regions (merge them, e.g. bedtools merge, or write a .bedGraph)",
+                path=regions,
+            )
+    return ordered
+
+
 def run(args: argparse.Namespace) -> int:
     import sys
 
@@ -88,8 +124,8 @@ def run(args: argparse.Namespace) -> int:
     from tqdm.auto import tqdm
 
     from motifnet.errors import ConfigError
-    from motifnet.io.atomic import atomic_write
     from motifnet.io.bed import open_genome
+    from motifnet.io.tracks import is_bigwig, open_track
     from motifnet.metrics import probabilities
     from motifnet.scanning import scan_sequence
     from motifnet.task import load_task
@@ -106,9 +142,13 @@ def run(args: argparse.Namespace) -> int:
         ("cuda" if torch.cuda.is_available() else "cpu") if args.device == "auto" else args.device
     )
     genome = open_genome(args.genome)
+    sizes = [(name, len(genome[name])) for name in genome.keys()]  # noqa: SIM118
+    intervals = _intervals(args, genome)
+    if is_bigwig(args.output):
+        intervals = _sorted_without_overlaps(intervals, [name for name, _ in sizes], args.regions)
     lines = 0
-    with atomic_write(args.output) as out:
-        for chrom, start, end in _intervals(args, genome):
+    with open_track(args.output, sizes) as track:
+        for chrom, start, end in intervals:
             sequence = genome[chrom]
             bar = tqdm(
                 total=end - start,
@@ -131,20 +171,18 @@ def run(args: argparse.Namespace) -> int:
                 end=end,
                 chunk=args.chunk,
                 device=device,
+                precision=args.precision,
             ):
                 values = (
                     logits
                     if args.logits
                     else probabilities(torch.from_numpy(logits), hp.task_type).numpy()
                 )
-                for i in range((start - first) % args.step, len(values), args.step):
-                    position = first + i
-                    out.write(
-                        f"{chrom}\t{position}\t{min(position + args.step, end)}\t"
-                        f"{values[i, column]:.5g}\n"
-                    )
-                    lines += 1
+                skip = (start - first) % args.step
+                lines += track.add(
+                    chrom, first + skip, values[skip :: args.step, column], args.step, end
+                )
                 bar.update(len(values))
             bar.close()
-    print(f"{lines} bedGraph lines -> {args.output}", file=sys.stderr)
+    print(f"{lines} intervals -> {args.output}", file=sys.stderr)
     return 0
