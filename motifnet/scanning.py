@@ -94,12 +94,18 @@ def _dense_cnn(model: CNN, x: torch.Tensor, window: int) -> torch.Tensor:
     if not isinstance(pool, GlobalPool):
         raise NotImplementedError("dense scanning needs a global pooling head")
     span = (geometry.length - 1) * geometry.stride + 1
-    if pool.mode == "max":
-        h = F.max_pool1d(h, geometry.length, stride=1, dilation=geometry.stride)
-    else:
+
+    def sliding(mode: str) -> torch.Tensor:
+        if mode == "max":
+            return F.max_pool1d(h, geometry.length, stride=1, dilation=geometry.stride)
         kernel = torch.zeros(h.shape[1], 1, span, dtype=h.dtype, device=h.device)
         kernel[..., :: geometry.stride] = 1.0 / geometry.length
-        h = F.conv1d(h, kernel, groups=h.shape[1])
+        return F.conv1d(h, kernel, groups=h.shape[1])
+
+    if pool.mode == "maxavg":
+        h = pool.combine(sliding("max"), sliding("avg"))
+    else:
+        h = sliding(pool.mode)
     # Windows past M - window would use fewer bases than a real window has: drop them.
     h = h[..., : x.shape[-1] - window + 1].transpose(1, 2)  # (N, windows, C), per window below
     for module in head:

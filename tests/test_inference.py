@@ -17,7 +17,7 @@ CONFIGS = [
     ("rc_cnn", {"pool_type": "blur"}),
     ("cnn", {"pool_type": "blur", "batch_norm": False}),
     ("rc_cnn", {"dilation": 2, "global_pool": "avg", "first_activation": "relu"}),
-    ("cnn", {"pool": 1, "depth": 0}),
+    ("cnn", {"pool": 1, "depth": 0, "global_pool": "maxavg"}),
     ("conjoined(cnn)", {}),
 ]
 
@@ -88,3 +88,13 @@ def test_bf16_is_close_and_unknown_precision_is_refused():
     assert (approximate - exact).abs().max() < 0.05 * exact.abs().max() + 0.05
     with pytest.raises(ConfigError, match="precision must be one of"):
         precision_context("fp16", "cpu")
+
+
+def test_retain_freed_memory_applies_on_glibc():
+    import platform
+
+    from motifnet.nn.inference import retain_freed_memory
+
+    if platform.libc_ver()[0] != "glibc":
+        pytest.skip("mallopt settings exist only in glibc")
+    assert retain_freed_memory() is True

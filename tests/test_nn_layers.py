@@ -184,3 +184,13 @@ def test_pooling_modes_are_checked():
         GlobalPool("median")
     with pytest.raises(ValueError, match="mode must be one of"):
         StrandPool("min")
+
+
+def test_maxavg_pooling_keeps_max_and_mean_and_the_channel_pairs():
+    x = torch.randn(3, 6, 11)
+    pooled = GlobalPool("maxavg")(x)
+    maximum, average = x.amax(-1), x.mean(-1)
+    assert torch.equal(pooled[:, :3], maximum[:, :3]) and torch.equal(pooled[:, 9:], maximum[:, 3:])
+    assert torch.allclose(pooled[:, 3:9], average)
+    # RC of a regular map pools to the mirror image of the pooled vector
+    assert torch.allclose(GlobalPool("maxavg")(rc_features(x)), pooled.flip(1))

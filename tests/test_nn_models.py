@@ -20,10 +20,16 @@ def rc_error(model: torch.nn.Module, x: torch.Tensor) -> float:
 @pytest.mark.parametrize("length", [150, 151])
 @pytest.mark.parametrize("pool_type", ["max", "blur"])
 @pytest.mark.parametrize("activation", ["relu", "exp"])
-def test_rc_cnn_is_rc_invariant_and_cnn_is_not(length, pool_type, activation):
+@pytest.mark.parametrize("global_pool", ["max", "maxavg"])
+def test_rc_cnn_is_rc_invariant_and_cnn_is_not(length, pool_type, activation, global_pool):
     torch.manual_seed(0)
     config = CNNConfig(
-        tasks=3, filters=16, channels=16, pool_type=pool_type, first_activation=activation
+        tasks=3,
+        filters=16,
+        channels=16,
+        pool_type=pool_type,
+        first_activation=activation,
+        global_pool=global_pool,
     )
     x = one_hot_batch(4, length)
     rc_model = CNN(config, rc=True).eval()

@@ -14,6 +14,7 @@ MODELS = [
     ("cnn", {"pool_type": "blur", "pool": 3}),
     ("rc_cnn", {"pool_type": "blur", "dilation": 2}),
     ("cnn", {"global_pool": "avg"}),
+    ("rc_cnn", {"global_pool": "maxavg"}),
     ("conjoined(cnn)", {"pool": 5}),
     ("rc_cnn", {"pool": 1, "depth": 1}),
 ]

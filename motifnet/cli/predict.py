@@ -68,6 +68,7 @@ def run(args: argparse.Namespace) -> int:
 
     from motifnet.errors import ConfigError
     from motifnet.io import read_sequences
+    from motifnet.nn.inference import retain_freed_memory
     from motifnet.prediction import PredictionSettings, write_predictions
     from motifnet.task import load_task
 
@@ -76,6 +77,7 @@ def run(args: argparse.Namespace) -> int:
     device = (
         ("cuda" if torch.cuda.is_available() else "cpu") if args.device == "auto" else args.device
     )
+    retain_freed_memory()
     task = load_task(args.checkpoint)
     hp = task.hparams
     settings = PredictionSettings(

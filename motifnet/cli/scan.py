@@ -127,11 +127,13 @@ def run(args: argparse.Namespace) -> int:
     from motifnet.io.bed import open_genome
     from motifnet.io.tracks import is_bigwig, open_track
     from motifnet.metrics import probabilities
+    from motifnet.nn.inference import retain_freed_memory
     from motifnet.scanning import scan_sequence
     from motifnet.task import load_task
 
     if args.step < 1 or args.chunk < 1:
         raise ConfigError("--step and --chunk must be positive")
+    retain_freed_memory()
     task = load_task(args.checkpoint)
     hp = task.hparams
     names = list(hp.task_names)

@@ -14,7 +14,7 @@ from torch import nn
 from torch.nn import functional as F
 
 PADDINGS = ("valid", "same")
-POOL_MODES = ("max", "avg")
+POOL_MODES = ("max", "avg", "maxavg")
 STRAND_MODES = ("sum", "mean", "max")
 
 
@@ -158,14 +158,32 @@ class BlurPool1d(nn.Module):
 
 
 class GlobalPool(nn.Module):
-    """Global max or average over length: an equivariant map becomes an invariant vector."""
+    """Global max, average, or both over length: an equivariant map becomes an invariant vector.
+
+    Max says whether a feature occurs anywhere; the average says how much of it there is (the
+    density of CpGs or of weak sites, which max cannot count). ``maxavg`` gives both, laid out
+    as [max first half, avg first half, avg second half, max second half], so the partners of
+    a regular (RC) map stay mirror images and StrandPool still pairs them.
+    """
 
     def __init__(self, mode: str = "max"):
         super().__init__()
         self.mode = _checked(mode, POOL_MODES)
+        self.outputs_per_channel = 2 if mode == "maxavg" else 1
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return x.amax(dim=-1) if self.mode == "max" else x.mean(dim=-1)
+        if self.mode == "max":
+            return x.amax(dim=-1)
+        if self.mode == "avg":
+            return x.mean(dim=-1)
+        return self.combine(x.amax(dim=-1), x.mean(dim=-1))
+
+    @staticmethod
+    def combine(maximum: torch.Tensor, average: torch.Tensor) -> torch.Tensor:
+        """The ``maxavg`` layout of max and average pooled channels (along dim 1)."""
+        half = maximum.shape[1] // 2
+        parts = (maximum[:, :half], average[:, :half], average[:, half:], maximum[:, half:])
+        return torch.cat(parts, dim=1)
 
 
 class StrandPool(nn.Module):

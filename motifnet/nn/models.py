@@ -38,7 +38,7 @@ class CNNConfig:
     depth: int = 2  # conv blocks after the first layer
     kernel_size: int = 5
     dilation: int = 1  # dilation of block i is dilation ** (i + 1)
-    global_pool: str = "max"
+    global_pool: str = "max"  # "avg", or "maxavg": both (max finds a site, avg counts them)
     dropout: float = 0.1
     batch_norm: bool = True
 
@@ -124,8 +124,9 @@ class CNN(nn.Module):
             geometry.append((config.kernel_size, dilation, 1))
             in_channels = width * config.channels
         self.trunk = nn.Sequential(*blocks)
-        features = in_channels // width
-        pooling: list[nn.Module] = [GlobalPool(config.global_pool)]
+        global_pool = GlobalPool(config.global_pool)
+        features = in_channels // width * global_pool.outputs_per_channel
+        pooling: list[nn.Module] = [global_pool]
         if rc:
             pooling.append(StrandPool("max"))
         self.head = nn.Sequential(*pooling, nn.Linear(features, config.tasks))
