@@ -22,8 +22,8 @@ from motifnet.train import train
 
 ARCHS = ["cnn", "rc_cnn", "rnn", "hybrid"]
 REGIMES = {
-    "bag": SimulationConfig(regime="bag", n=6000, length=150, max_sites=3, seed=11),
-    "grammar": SimulationConfig(regime="grammar", n=6000, length=150, seed=12),
+    "bag": SimulationConfig(regime="bag", n=20000, length=150, max_sites=3, seed=11),
+    "grammar": SimulationConfig(regime="grammar", n=20000, length=150, seed=12),
 }
 
 
@@ -31,10 +31,11 @@ def table(results: dict, settings: dict) -> str:
     lines = [
         "## Bag of motifs vs grammar (`python benchmarks/regimes.py`)",
         "",
-        f"Simulated with `motifnet simulate` (6,000 sequences of 150 bp per regime; bag: "
+        f"Simulated with `motifnet simulate` (20,000 sequences of 150 bp per regime; bag: "
         f"CTCF, GATA1, SOX2, up to 3 sites; grammar: GATA1 then SOX2 2-10 bp apart vs "
         f"swapped or 30-60 bp apart). Random 80/10/10 split, up to {settings['max_epochs']} "
-        "epochs, best checkpoint on validation AUPRC; test AUROC.",
+        f"epochs (patience {settings['patience']}), best checkpoint on validation AUPRC; "
+        "test AUROC.",
         "",
         "| regime | " + " | ".join(ARCHS) + " |",
         "|---|" + "---:|" * len(ARCHS),
@@ -50,9 +51,12 @@ def table(results: dict, settings: dict) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--max-epochs", type=int, default=15)
+    parser.add_argument("--max-epochs", type=int, default=30)
+    parser.add_argument("--patience", type=int, default=10)
     args = parser.parse_args()
-    settings = {"max_epochs": args.max_epochs, "learning_rate": 3e-3}
+    # Recurrent models learn the grammar only after a plateau: with 6,000 sequences and
+    # patience 5 neither rnn nor hybrid left chance level; with 20,000 hybrid reached 0.97.
+    settings = {"max_epochs": args.max_epochs, "patience": args.patience, "learning_rate": 3e-3}
     results: dict = {}
     with tempfile.TemporaryDirectory() as work:
         for regime, simulation in REGIMES.items():
