@@ -118,3 +118,19 @@ def test_top_level_python_api(checkpoint):
 
     with pytest.raises(ConfigError, match="needs length="):
         motifnet.predict(module, ["ACGT"])
+
+
+def test_bf16_predictions_stay_close_to_fp32(tmp_path, checkpoint, capsys):
+    path = tmp_path / "in.fa"
+    write_fasta(mixed_records(), path)
+    rows = {}
+    for precision in ("fp32", "bf16"):
+        out = tmp_path / f"{precision}.tsv"
+        command = ["predict", str(checkpoint), str(path), "-o", str(out), "--quiet"]
+        assert main([*command, "--precision", precision]) == 0
+        rows[precision] = np.loadtxt(out, skiprows=1, usecols=1)
+    assert len(rows["bf16"]) == 6
+    np.testing.assert_allclose(rows["bf16"], rows["fp32"], atol=0.05)
+    with pytest.raises(SystemExit):
+        main(["predict", str(checkpoint), str(path), "--precision", "fp16"])
+    assert "invalid choice: 'fp16'" in capsys.readouterr().err

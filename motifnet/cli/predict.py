@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from motifnet.cli._parser import add_subcommand
+from motifnet.cli._parser import add_precision_argument, add_subcommand
 
 HELP = "predict every record of a FASTA/CSV file with a trained checkpoint -> TSV"
 DESCRIPTION = """\
@@ -39,14 +39,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         "--batch-size", type=int, default=256, help="windows per batch (default: %(default)s)"
     )
     p.add_argument("--device", default="auto", help="cpu, cuda or auto (default: %(default)s)")
-    p.add_argument(
-        "--precision",
-        choices=("fp32", "bf16"),
-        default="fp32",
-        help="fp32 (exact) or bf16: bfloat16 arithmetic, several times faster on CPUs with "
-        "AVX512-BF16/AMX and on recent GPUs; probabilities move by ~2e-3 on average, up to "
-        "~0.03 (default: %(default)s)",
-    )
+    add_precision_argument(p)
     p.add_argument("--logits", action="store_true", help="raw scores instead of probabilities")
     p.add_argument("--strands", action="store_true", help="add per-strand columns (_fwd, _rc)")
     p.add_argument("--conjoin", action="store_true", help="main columns average both strands")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from motifnet.cli._parser import add_subcommand
+from motifnet.cli._parser import add_precision_argument, add_subcommand
 
 HELP = "score every position of genome sequences in one dense pass -> bedGraph or bigWig"
 DESCRIPTION = """\
@@ -55,14 +55,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--logits", action="store_true", help="raw scores instead of probabilities")
     p.add_argument("--device", default="auto", help="cpu, cuda or auto (default: %(default)s)")
-    p.add_argument(
-        "--precision",
-        choices=("fp32", "bf16"),
-        default="fp32",
-        help="fp32 (exact) or bf16: bfloat16 arithmetic, several times faster on CPUs with "
-        "AVX512-BF16/AMX and on recent GPUs; probabilities move by ~2e-3 on average, up to "
-        "~0.03 (default: %(default)s)",
-    )
+    add_precision_argument(p)
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     p.set_defaults(run=run)
 
