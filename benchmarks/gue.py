@@ -4,7 +4,9 @@ GUE: each architecture (and rc_cnn with shift augmentation) is trained on a task
 train split, selected on dev (early stopping and the best checkpoint by validation AUPRC), and
 evaluated once on test. Reported: dev and test MCC, test AUROC and AUPRC, parameters and
 training wall time on this machine's 2 cores, beside the published DNABERT-2 test MCC (from
-the DNABERT-2 paper, as listed in shared/data/README.md).
+the DNABERT-2 paper, as listed in shared/data/README.md). With --seeds, each run is trained
+once per seed: one test set of 1,000 sequences moves MCC by several points between seeds, so
+the table gives mean ± standard deviation where there are several.
 
 CTCF (shared/data/ctcf_chipseq, train on test.fa, evaluate on valid.fa): the reverse-complement
 strategies of Zhou, Shrikumar & Kundaje (2022): cnn plain, cnn with RC augmentation, post-hoc
@@ -12,14 +14,17 @@ conjoined cnn (the same trained models, logits averaged over both strands), and 
 with its measured RC error.
 
 Runs already in benchmarks/results/gue.json are skipped (the benchmark resumes); --rerun
-measures the given tasks and architectures again (e.g. after a default changed); --fresh starts
-over. Run: ``python benchmarks/gue.py [--tasks tf/0 tf/1] [--archs rc_cnn cnn]``.
+measures the given tasks, architectures and seeds again (e.g. after a default changed); --fresh
+starts over. Run: ``python benchmarks/gue.py [--tasks tf/0 tf/1] [--archs rc_cnn cnn]
+[--seeds 0 1 2]``.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
+import statistics
 import tempfile
 from pathlib import Path
 
@@ -38,6 +43,7 @@ RUNS = {
     "rc_cnn+shift10": ("rc_cnn", {"shift_augment": 10}),
     "cnn": ("cnn", {}),
     "hybrid": ("hybrid", {}),
+    "rc_hybrid": ("rc_hybrid", {}),
     "rnn": ("rnn", {}),
 }
 ARCHS = list(RUNS)
@@ -73,12 +79,29 @@ def _summary(report: dict, split: str = "test") -> dict:
     }
 
 
+def _detail_order(key: str) -> tuple[int, int, int]:
+    """Detail rows by run, then task, then seed."""
+    task, run, seed = split_key(key)
+    return ARCHS.index(run), TASKS.index(task), seed
+
+
 def _activation(arch: str, r: dict) -> str:
     """The first-layer activation of a run (runs recorded before it was kept used relu)."""
     return r.get("first_activation") or ("relu" if arch in ("cnn", "rc_cnn") else "-")
 
 
-def run_gue(task: str, run: str, settings: dict, workdir: Path) -> dict:
+def run_key(task: str, run: str, seed: int) -> str:
+    """The results key of one training run (seed 0 keeps the plain ``task|run`` key)."""
+    return f"{task}|{run}" if seed == 0 else f"{task}|{run}|seed{seed}"
+
+
+def split_key(key: str) -> tuple[str, str, int]:
+    """Task, run and seed of a results key (the inverse of run_key)."""
+    task, run, *seed = key.split("|")
+    return task, run, int(seed[0].removeprefix("seed")) if seed else 0
+
+
+def run_gue(task: str, run: str, seed: int, settings: dict, workdir: Path) -> dict:
     folder = DATA / "gue" / task
     arch, changed = RUNS[run]
     config = make_config(
@@ -87,7 +110,8 @@ def run_gue(task: str, run: str, settings: dict, workdir: Path) -> dict:
             "valid": {"table": str(folder / "dev.csv")},
             "test": {"table": str(folder / "test.csv")},
             "arch": arch,
-            "outdir": str(workdir / task.replace("/", "_") / run),
+            "outdir": str(workdir / task.replace("/", "_") / run / f"seed{seed}"),
+            "seed": seed,
             **settings,
             **changed,
         }
@@ -156,6 +180,22 @@ def run_ctcf(arch: str, rc_augment: bool, settings: dict, workdir: Path) -> dict
     return _summary(train(config, progress=False))
 
 
+def seed_mccs(results: dict, task: str, run: str) -> list[float]:
+    """Test MCC (in %) of every seed measured for one task and run."""
+    return [
+        100 * r["mcc"] for key, r in results["gue"].items() if split_key(key)[:2] == (task, run)
+    ]
+
+
+def mcc_cell(values: list[float]) -> str:
+    """One MCC, or the mean ± standard deviation over seeds with their number."""
+    if not values:
+        return "-"
+    if len(values) == 1:
+        return f"{values[0]:.2f}"
+    return f"{statistics.mean(values):.1f} ± {statistics.stdev(values):.1f} ({len(values)})"
+
+
 def table(results: dict) -> str:
     lines = [
         "## GUE and CTCF (`python benchmarks/gue.py`)",
@@ -164,30 +204,39 @@ def table(results: dict) -> str:
         "Wall time of training on this machine's 2 CPU cores. `rc_cnn+shift10`: the default "
         "rc_cnn trained with random shifts of up to 10 bp (`--shift-augment 10`). "
         "`1-5-mer LR`: a baseline, logistic regression on the counts of every 1- to 5-mer "
-        "(scikit-learn; C from {0.01, 0.05, 0.2} chosen on dev).",
+        "(scikit-learn; C from {0.01, 0.05, 0.2} chosen on dev). Where a model was trained with "
+        "several seeds, the cell is the mean ± standard deviation of test MCC (number of seeds); "
+        "the last row averages the five TF tasks.",
         "",
         "| task | DNABERT-2 MCC | " + " | ".join(f"{a} MCC" for a in ARCHS) + " | 1-5-mer LR MCC |",
         "|---|---:|" + "---:|" * (len(ARCHS) + 1),
     ]
     for task in TASKS:
-        cells = []
-        for arch in ARCHS:
-            r = results["gue"].get(f"{task}|{arch}")
-            cells.append("-" if r is None else f"{100 * r['mcc']:.2f}")
+        cells = [mcc_cell(seed_mccs(results, task, arch)) for arch in ARCHS]
         kmer = results["kmer"].get(task)
         cells.append("-" if kmer is None else f"{100 * kmer['mcc']:.2f}")
         lines.append(f"| {task} | {DNABERT2_MCC[task]:.2f} | " + " | ".join(cells) + " |")
+    tf_tasks = [t for t in TASKS if t.startswith("tf/")]
+    means = [statistics.mean(DNABERT2_MCC[t] for t in tf_tasks)]
+    for arch in ARCHS:
+        per_task = [seed_mccs(results, t, arch) for t in tf_tasks]
+        means.append(statistics.mean(map(statistics.mean, per_task)) if all(per_task) else None)
+    kmers = [results["kmer"].get(t) for t in tf_tasks]
+    means.append(statistics.mean(100 * k["mcc"] for k in kmers) if all(kmers) else None)
+    lines.append(
+        "| mean of tf/0-4 | " + " | ".join("-" if m is None else f"{m:.2f}" for m in means) + " |"
+    )
     lines += [
         "",
-        "| task | model | first activation | dev MCC | MCC | AUROC | AUPRC | params | epochs "
-        "| train time |",
-        "|---|---|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| task | model | seed | first activation | dev MCC | MCC | AUROC | AUPRC | params "
+        "| epochs | train time |",
+        "|---|---|---:|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for key, r in results["gue"].items():
-        task, arch = key.split("|")
+    for key, r in sorted(results["gue"].items(), key=lambda item: _detail_order(item[0])):
+        task, arch, seed = split_key(key)
         dev = "-" if r.get("valid_mcc") is None else f"{100 * r['valid_mcc']:.2f}"
         lines.append(
-            f"| {task} | {arch} | {_activation(arch, r)} | {dev} | {100 * r['mcc']:.2f} | "
+            f"| {task} | {arch} | {seed} | {_activation(arch, r)} | {dev} | {100 * r['mcc']:.2f} | "
             f"{r['auroc']:.4f} | {r['auprc']:.4f} | {r['parameters']:,} | {r['epochs']} | "
             f"{r['train_seconds'] / 60:.1f} min |"
         )
@@ -221,11 +270,14 @@ def main() -> None:
     parser.add_argument(
         "--kmer", action=argparse.BooleanOptionalAction, default=True, help="the k-mer baseline"
     )
+    parser.add_argument(
+        "--seeds", nargs="+", type=int, default=[0], help="train each run with these seeds"
+    )
     parser.add_argument("--max-epochs", type=int, default=20)
     parser.add_argument("--max-minutes", type=float, default=15.0)
     parser.add_argument("--fresh", action="store_true", help="ignore earlier results")
     parser.add_argument(
-        "--rerun", action="store_true", help="measure the given tasks x archs again"
+        "--rerun", action="store_true", help="measure the given tasks x archs x seeds again"
     )
     args = parser.parse_args()
     if not DATA.is_dir():
@@ -246,10 +298,10 @@ def main() -> None:
                 results["kmer"][task] = run_kmer(task)
                 publish("gue", {**results, "settings": settings}, table(results))
                 print(task, "k-mer LR", results["kmer"][task]["mcc"], flush=True)
-            for arch in args.archs:
-                key = f"{task}|{arch}"
+            for arch, seed in itertools.product(args.archs, args.seeds):
+                key = run_key(task, arch, seed)
                 if key not in results["gue"] or args.rerun:
-                    results["gue"][key] = run_gue(task, arch, settings, Path(work))
+                    results["gue"][key] = run_gue(task, arch, seed, settings, Path(work))
                     publish("gue", {**results, "settings": settings}, table(results))
                     print(key, results["gue"][key]["mcc"], flush=True)
         for name, (arch, rc_augment) in CTCF_STRATEGIES.items():

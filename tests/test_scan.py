@@ -161,3 +161,18 @@ def test_cli_scan_writes_bigwig_equal_to_bedgraph(tmp_path, trained, capsys):
     assert main([*common, "-o", str(tmp_path / "overlap.bw")]) == 2
     assert "regions overlap at c1:30-40" in capsys.readouterr().err
     assert not (tmp_path / "overlap.bw").exists()
+
+
+def test_cli_scan_bf16_track_stays_close_to_fp32(tmp_path, trained):
+    from motifnet.cli import main
+
+    checkpoint, genome = trained
+    tracks = {}
+    for precision in ("fp32", "bf16"):
+        out = tmp_path / f"{precision}.bedGraph"
+        command = ["scan", str(checkpoint), str(genome), "--step", "10", "-o", str(out)]
+        assert main([*command, "--precision", precision, "--quiet"]) == 0
+        tracks[precision] = [line.split("\t") for line in out.read_text().splitlines()]
+    assert [r[:3] for r in tracks["bf16"]] == [r[:3] for r in tracks["fp32"]]
+    values = {p: [float(r[3]) for r in rows] for p, rows in tracks.items()}
+    np.testing.assert_allclose(values["bf16"], values["fp32"], atol=0.05)
