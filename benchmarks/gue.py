@@ -85,11 +85,6 @@ def _detail_order(key: str) -> tuple[int, int, int]:
     return ARCHS.index(run), TASKS.index(task), seed
 
 
-def _activation(arch: str, r: dict) -> str:
-    """The first-layer activation of a run (runs recorded before it was kept used relu)."""
-    return r.get("first_activation") or ("relu" if arch in ("cnn", "rc_cnn") else "-")
-
-
 def run_key(task: str, run: str, seed: int) -> str:
     """The results key of one training run (seed 0 keeps the plain ``task|run`` key)."""
     return f"{task}|{run}" if seed == 0 else f"{task}|{run}|seed{seed}"
@@ -236,9 +231,9 @@ def table(results: dict) -> str:
         task, arch, seed = split_key(key)
         dev = "-" if r.get("valid_mcc") is None else f"{100 * r['valid_mcc']:.2f}"
         lines.append(
-            f"| {task} | {arch} | {seed} | {_activation(arch, r)} | {dev} | {100 * r['mcc']:.2f} | "
-            f"{r['auroc']:.4f} | {r['auprc']:.4f} | {r['parameters']:,} | {r['epochs']} | "
-            f"{r['train_seconds'] / 60:.1f} min |"
+            f"| {task} | {arch} | {seed} | {r['first_activation']} | {dev} | "
+            f"{100 * r['mcc']:.2f} | {r['auroc']:.4f} | {r['auprc']:.4f} | {r['parameters']:,} | "
+            f"{r['epochs']} | {r['train_seconds'] / 60:.1f} min |"
         )
     if results["ctcf"]:
         lines += [
