@@ -69,7 +69,7 @@ def main() -> None:
                             "pos": [str(folder / "positive.fa")],
                             "neg": [str(folder / "negative.fa")],
                         },
-                        "arch": arch,
+                        "architecture": arch,
                         "outdir": str(folder / arch),
                         **settings,
                     }

@@ -34,9 +34,10 @@ import torch
 from _report import publish
 from Bio import SeqIO
 
+from motifnet.checkpoint import load_model, save_model
 from motifnet.io import read_fasta
-from motifnet.nn.inference import PRECISIONS, retain_freed_memory
-from motifnet.nn.registry import build, load_model, save_model
+from motifnet.nn.registry import build
+from motifnet.nn.runtime import PRECISIONS, retain_freed_memory
 from motifnet.prediction import PredictionSettings, write_predictions
 from motifnet.scanning import scan, sliding_windows
 from motifnet.sequence import one_hot

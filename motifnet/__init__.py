@@ -18,10 +18,13 @@ from motifnet.sequence import (
     reverse_complement,
 )
 
+_API = ("attribute", "find_motifs", "load", "predict", "scan")
+
 
 def __getattr__(name: str):
-    """``motifnet.predict`` and ``motifnet.scan`` load torch only when first used."""
-    if name in ("predict", "scan"):
+    """The model API (``motifnet.load``, ``predict``, ``attribute``, ``find_motifs``,
+    ``scan``) loads torch only when first used."""
+    if name in _API:
         from motifnet import api
 
         return getattr(api, name)
@@ -35,8 +38,11 @@ __all__ = [
     "MotifnetError",
     "Record",
     "__version__",
+    "attribute",
     "decode",
     "dinucleotide_shuffle",
+    "find_motifs",
+    "load",
     "one_hot",
     "predict",
     "read_bed",

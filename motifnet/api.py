@@ -1,4 +1,14 @@
-"""The short Python API: ``motifnet.predict`` and ``motifnet.scan`` on a checkpoint or model."""
+"""The short Python API: load a trained model, predict, explain, find motifs, scan.
+
+Every function takes a checkpoint path, a ``TrainedModel`` (from ``motifnet.load``) or a bare
+network (then give ``length``):
+
+    model = motifnet.load("runs/ctcf/model.ckpt")
+    scores = motifnet.predict(model, records)                 # (N, tasks) probabilities
+    contributions = motifnet.attribute(model, records)        # (N, 4, L) hypothetical
+    results = motifnet.find_motifs(model, records)            # filters, TF-MoDISco, JASPAR
+    track = motifnet.scan(model, chromosome)                  # (len, tasks) per base
+"""
 
 from __future__ import annotations
 
@@ -9,33 +19,25 @@ import numpy as np
 import torch
 from torch import nn
 
-from motifnet.errors import ConfigError
+from motifnet.checkpoint import TrainedModel, as_trained, load_trained
+from motifnet.data.labelled import fit_length
 from motifnet.io import Record
 from motifnet.metrics import probabilities
 from motifnet.prediction import PredictionSettings
 from motifnet.prediction import predict as _predict
 from motifnet.scanning import scan as _scan
-from motifnet.task import MotifTask, load_task
+from motifnet.sequence import one_hot
 
-Model = str | Path | MotifTask | nn.Module
+Model = str | Path | TrainedModel | nn.Module
 
 
-def _resolve(model: Model, length: int | None) -> tuple[nn.Module, int, tuple[str, ...], str]:
-    """(network, input length, task names, task type) of a checkpoint path, task or module."""
-    if isinstance(model, str | Path):
-        model = load_task(model)
-    if isinstance(model, MotifTask):
-        hp = model.hparams
-        return model.model.eval(), length or hp.length, tuple(hp.task_names), hp.task_type
-    if length is None:
-        raise ConfigError("a bare nn.Module needs length= (the input length it was trained on)")
-    outputs = model(torch.zeros(1, 4, length)).shape[-1]
-    return (
-        model.eval(),
-        length,
-        tuple(f"task{i}" for i in range(outputs)),
-        "binary" if outputs == 1 else "multilabel",
-    )
+def load(path: str | Path) -> TrainedModel:
+    """A trained model (network, input length, tasks) from a `motifnet train` checkpoint."""
+    return load_trained(path)
+
+
+def _records(sequences: Iterable[str | Record]) -> list[Record]:
+    return [s if isinstance(s, Record) else Record(f"seq{i}", s) for i, s in enumerate(sequences)]
 
 
 def predict(
@@ -48,22 +50,47 @@ def predict(
     device: str = "cpu",
     **options,
 ) -> np.ndarray:
-    """Predictions (N, tasks) for sequences of any length, in order (see motifnet.prediction).
-
-    ``model`` is a checkpoint path, a trained MotifTask or a module (then give ``length``);
-    ``options``: window_stride, strict, strands, conjoin, precision ("fp32" or "bf16").
-    """
-    network, length, names, task_type = _resolve(model, length)
+    """Predictions (N, tasks) for sequences of any length, in order (see motifnet.prediction);
+    ``options``: window_stride, strict, strands, conjoin, precision ("fp32" or "bf16")."""
+    trained = as_trained(model, length=length)
     settings = PredictionSettings(
-        length=length,
-        task_names=names,
-        task_type=task_type,
+        length=trained.length,
+        task_names=trained.task_names,
+        task_type=trained.task_type,
         batch_size=batch_size,
         device=device,
         logits=logits,
         **options,
     )
-    return _predict(network, sequences, settings)
+    return _predict(trained.network, sequences, settings)
+
+
+def attribute(
+    model: Model,
+    sequences: Iterable[str | Record],
+    *,
+    method: str = "gradient",
+    task: str | None = None,
+    length: int | None = None,
+) -> np.ndarray:
+    """Hypothetical contributions (N, 4, length) of each base to ``task``'s logit, by
+    gradient x input or in-silico mutagenesis (``method="ism"``); sequences are fitted to the
+    model's input length as in training."""
+    from motifnet.motifs.attribution import attributions
+
+    trained = as_trained(model, length=length)
+    x = one_hot([fit_length(r.sequence, trained.length) for r in _records(sequences)])
+    index = trained.task_index(task)
+    return attributions(trained.network, torch.from_numpy(x), method=method, task=index)
+
+
+def find_motifs(model: Model, sequences: Iterable[str | Record], **settings):
+    """Filter and TF-MoDISco motifs with their known matches (a MotifResults; write it with
+    motifnet.motifs.discover.write_motifs). ``settings``: the fields of MotifSettings."""
+    from motifnet.motifs.discover import MotifSettings, discover_motifs
+
+    trained = as_trained(model, length=settings.pop("length", None))
+    return discover_motifs(trained, _records(sequences), MotifSettings(**settings))
 
 
 def scan(
@@ -76,8 +103,12 @@ def scan(
     device: str = "cpu",
     precision: str = "fp32",
 ) -> np.ndarray:
-    """Scores (len(sequence), tasks) of the window centred on every base, in one dense pass;
-    ``precision="bf16"`` trades ~2e-3 of accuracy for speed on bf16 hardware."""
-    network, length, _, task_type = _resolve(model, length)
-    values = _scan(network, sequence, length, chunk=chunk, device=device, precision=precision)
-    return values if logits else probabilities(torch.from_numpy(values), task_type).numpy()
+    """Scores (len(sequence), tasks) of the window centred on every base, in the model's dense
+    mode; ``precision="bf16"`` trades ~2e-3 of accuracy for speed on bf16 hardware."""
+    trained = as_trained(model, length=length)
+    values = _scan(
+        trained.network, sequence, trained.length, chunk=chunk, device=device, precision=precision
+    )
+    if logits:
+        return values
+    return probabilities(torch.from_numpy(values), trained.task_type).numpy()

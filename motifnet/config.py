@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import Any, Literal
 
@@ -9,6 +10,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from motifnet.errors import ConfigError
+
+RENAMED = {"arch": "architecture"}  # old setting name -> new one
 
 
 class DataSpec(BaseModel):
@@ -48,7 +51,7 @@ class TrainConfig(BaseModel):
     test: DataSpec | None = None
     genome: str | None = None
     outdir: str = "motifnet-run"
-    arch: str = "rc_cnn"
+    architecture: str = "rc_cnn"
     model: dict[str, Any] = {}
     length: int | None = Field(default=None, ge=1)
     split: Literal["random", "chrom"] = "random"
@@ -71,15 +74,32 @@ class TrainConfig(BaseModel):
     devices: int | str = "auto"
     resume: str | None = None
 
+    @model_validator(mode="before")
+    @classmethod
+    def _renamed_keys(cls, values: Any) -> Any:
+        """Settings files written before a key was renamed keep working, with a warning."""
+        if isinstance(values, dict):
+            for old, new in RENAMED.items():
+                if old in values:
+                    if new in values:
+                        raise ValueError(f"give {new!r} only ({old!r} is its old name)")
+                    warnings.warn(
+                        f"setting {old!r} is now called {new!r}; please rename it",
+                        FutureWarning,
+                        stacklevel=2,
+                    )
+                    values = {**values, new: values[old]}
+                    del values[old]
+        return values
+
     @model_validator(mode="after")
     def _architecture(self) -> TrainConfig:
         from motifnet.nn.registry import make_config as model_config
 
         if "tasks" in self.model:
             raise ValueError("model.tasks is set from the labels; leave it out")
-        base = self.arch.removeprefix("conjoined(").removesuffix(")")
         try:
-            model_config(base, **self.model)
+            model_config(self.architecture, **self.model)
         except ConfigError as err:
             raise ValueError(str(err)) from None
         return self

@@ -7,7 +7,7 @@ batch (N, 4, L). Errors are measured on logits:
   strand-swapped map for per-position outputs (N, C, L).
 * Shift error of the output: mean |f(T_s x) - f(x)| / mean |f(x)|, windows of the same length cut
   s bp apart from longer sequences.
-* Shift error of the trunk (the convolutional feature map, where the model has one): the
+* Shift error of the trunk (the translation-equivariant feature map every motifnet model has): the
   shifted map against the base map moved by s / D output steps (D = total stride); for s not a
   multiple of D the better of the two nearest integer alignments. Exactly 0 for s in D·Z with
   'valid' convolutions.
@@ -21,16 +21,13 @@ import math
 import torch
 from torch import nn
 
+from motifnet.nn.contract import unwrap
+from motifnet.nn.runtime import batched_forward
 from motifnet.sequence.reverse import reverse_complement
 
 
 def _forward(module: nn.Module, x: torch.Tensor, batch_size: int, device: str) -> torch.Tensor:
-    module = module.to(device).eval()
-    outputs = []
-    with torch.no_grad():
-        for start in range(0, x.shape[0], batch_size):
-            outputs.append(module(x[start : start + batch_size].to(device)).float().cpu())
-    return torch.cat(outputs)
+    return batched_forward(module, x, batch_size=batch_size, device=device)
 
 
 def rc_error(
@@ -63,15 +60,19 @@ def shift_error(
     batch_size: int = 256,
     device: str = "cpu",
 ) -> list[dict]:
-    """Per shift: output error, trunk error (None without a trunk) and call consistency.
+    """Per shift: output error, trunk error (None for a module that is not a motifnet
+    architecture) and call consistency.
 
     X holds sequences of at least ``length + max(shifts)`` bp; window s is X[..., s:s+length].
     """
-    stride = int(getattr(model, "total_stride", 1) or 1)
+    try:
+        core, _ = unwrap(model)
+        stride, trunk = core.total_stride, core.trunk
+    except TypeError:  # not a motifnet architecture: no declared trunk, output error only
+        stride, trunk = 1, None
     shifts = shifts or default_shifts(stride)
     if X.shape[-1] < length + max(shifts):
         raise ValueError(f"need inputs of at least {length + max(shifts)} bp, got {X.shape[-1]}")
-    trunk = getattr(model, "trunk", None) or getattr(getattr(model, "model", None), "trunk", None)
     base = _forward(model, X[..., :length], batch_size, device)
     base_map = None if trunk is None else _forward(trunk, X[..., :length], batch_size, device)
     rows = []
@@ -87,7 +88,7 @@ def shift_error(
             "consistency": ((shifted > 0) == (base > 0)).float().mean().item(),
             "trunk_error": None,
         }
-        if base_map is not None:
+        if trunk is not None:
             row["trunk_error"] = _aligned_error(
                 _forward(trunk, window, batch_size, device), base_map, shift, stride
             )

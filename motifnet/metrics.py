@@ -6,6 +6,7 @@ import torch
 from torch import nn
 from torchmetrics.functional import classification as C
 
+from motifnet.nn.runtime import batched_forward
 from motifnet.sequence.reverse import reverse_complement
 
 METRICS = ("auroc", "auprc", "accuracy", "mcc")
@@ -31,18 +32,6 @@ def compute_metrics(logits: torch.Tensor, labels: torch.Tensor, task_type: str) 
     }
 
 
-def predict_logits(
-    model: nn.Module, x: torch.Tensor, *, batch_size: int = 512, device: str = "cpu"
-) -> torch.Tensor:
-    """Logits of ``model`` on one-hot ``x`` in eval mode, batched, returned on the CPU."""
-    model = model.to(device).eval()
-    out = []
-    with torch.no_grad():
-        for start in range(0, len(x), batch_size):
-            out.append(model(x[start : start + batch_size].to(device)).float().cpu())
-    return torch.cat(out)
-
-
 def evaluate(
     model: nn.Module,
     x: torch.Tensor,
@@ -54,8 +43,8 @@ def evaluate(
 ) -> dict:
     """Metrics on x as given and with post-hoc RC conjoining (logits averaged over both strands),
     plus the mean and max |logit(rc x) - logit(x)|."""
-    forward = predict_logits(model, x, batch_size=batch_size, device=device)
-    reverse = predict_logits(model, reverse_complement(x), batch_size=batch_size, device=device)
+    forward = batched_forward(model, x, batch_size=batch_size, device=device)
+    reverse = batched_forward(model, reverse_complement(x), batch_size=batch_size, device=device)
     gap = (reverse - forward).abs()
     return {
         "n": len(x),

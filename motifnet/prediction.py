@@ -23,7 +23,8 @@ from motifnet.errors import InputError
 from motifnet.io import Record
 from motifnet.io.atomic import atomic_write
 from motifnet.metrics import probabilities
-from motifnet.nn.inference import for_inference, precision_context
+from motifnet.nn.inference import for_inference
+from motifnet.nn.runtime import precision_context
 from motifnet.sequence import one_hot, reverse_complement
 
 

@@ -14,6 +14,7 @@ import yaml
 from pytorch_lightning.callbacks import EarlyStopping, ModelCheckpoint
 from pytorch_lightning.loggers import CSVLogger
 
+from motifnet.checkpoint import load_model
 from motifnet.config import DataSpec, TrainConfig
 from motifnet.data import (
     LabelledSet,
@@ -27,12 +28,13 @@ from motifnet.data import (
     table_set,
 )
 from motifnet.errors import ConfigError, InputError
-from motifnet.io import Record, read_bed, read_sequences, read_table
+from motifnet.io import read_sequences, read_table
 from motifnet.io.atomic import atomic_write
-from motifnet.metrics import evaluate, predict_logits
+from motifnet.lightning import MotifModule
+from motifnet.metrics import evaluate
 from motifnet.nn.registry import describe_model
+from motifnet.nn.runtime import batched_forward
 from motifnet.plots import save_curves
-from motifnet.task import MotifTask, load_task
 
 # Lightning's notices that say nothing about the user's run.
 _HARMLESS_WARNINGS = (
@@ -44,25 +46,14 @@ _HARMLESS_WARNINGS = (
 _LIGHTNING_NOTICES = logging.getLogger("pytorch_lightning.utilities.rank_zero")
 
 
-def read_records(path: str, genome: str | None) -> list[Record]:
-    """Records of a FASTA/CSV file, or of a BED file cut from ``genome``."""
-    if path.lower().endswith((".bed", ".bed.gz")):
-        if not genome:
-            raise ConfigError(f"{path} is a BED file: give the genome FASTA (--genome)")
-        return list(read_bed(path, genome))
-    return list(read_sequences(path))
-
-
 def read_spec(spec: DataSpec, *, genome: str | None, shuffles: int, seed: int) -> LabelledSet:
     """The labelled set a DataSpec describes."""
     if spec.pos:
-        positives = [r for path in spec.pos for r in read_records(path, genome)]
-        negatives = (
-            [r for path in spec.neg for r in read_records(path, genome)] if spec.neg else None
-        )
+        positives = [r for path in spec.pos for r in read_sequences(path, genome=genome)]
+        negatives = [r for path in spec.neg for r in read_sequences(path, genome=genome)]
         return binary_set(
             positives,
-            negatives,
+            negatives or None,
             shuffles_per_positive=shuffles,
             seed=seed,
             source=", ".join(spec.pos + spec.neg),
@@ -70,7 +61,7 @@ def read_spec(spec: DataSpec, *, genome: str | None, shuffles: int, seed: int) -
     if spec.classes:
         return multiclass_set(
             {
-                name: [r for path in files for r in read_records(path, genome)]
+                name: [r for path in files for r in read_sequences(path, genome=genome)]
                 for name, files in spec.classes.items()
             }
         )
@@ -137,8 +128,8 @@ def train(config: TrainConfig, *, progress: bool = True) -> dict:
         batch_size=config.batch_size,
         seed=config.seed,
     )
-    task = MotifTask(
-        config.arch,
+    module = MotifModule(
+        config.architecture,
         config.model,
         train_set.task_names,
         train_set.task_type,
@@ -185,14 +176,14 @@ def train(config: TrainConfig, *, progress: bool = True) -> dict:
                 log_every_n_steps=10,
             )
             started = time.perf_counter()
-            trainer.fit(task, datamodule=data, ckpt_path=config.resume)
+            trainer.fit(module, datamodule=data, ckpt_path=config.resume, weights_only=True)
     finally:
         _LIGHTNING_NOTICES.setLevel(level)
     seconds = time.perf_counter() - started
-    trained = load_task(best.best_model_path)
+    network = load_model(best.best_model_path)
     report = {
         "checkpoint": str(Path(best.best_model_path).resolve()),
-        "model": describe_model(trained.model),
+        "model": describe_model(network),
         "task_type": train_set.task_type,
         "task_names": train_set.task_names,
         "length": length,
@@ -209,15 +200,15 @@ def train(config: TrainConfig, *, progress: bool = True) -> dict:
     final = "test" if test_set is not None else "valid"
     for name in ("valid", "test"):
         if name in data.tensors:
-            report[name] = evaluate(trained.model, *data.tensors[name], train_set.task_type)
+            report[name] = evaluate(network, *data.tensors[name], train_set.task_type)
     x, y = data.tensors[final]
     save_curves(
-        predict_logits(trained.model, x),
+        batched_forward(network, x),
         y,
         train_set.task_type,
         train_set.task_names,
         outdir,
-        title=f"{config.arch}, {final} set",
+        title=f"{config.architecture}, {final} set",
     )
     with atomic_write(outdir / "metrics.json") as handle:
         json.dump(report, handle, indent=1)

@@ -35,11 +35,10 @@ import torch
 
 import motifnet
 from motifnet.io import read_table
-from motifnet.motifs.filters import first_layer, is_cnn
-from motifnet.motifs.logos import draw_logo
+from motifnet.motifs.filters import motif_scanners
+from motifnet.motifs.logos import draw_logo, draw_weight_logo
 from motifnet.motifs.meme import read_motifs
 from motifnet.sequence import one_hot, reverse_complement
-from motifnet.task import load_task
 
 RESULTS = Path(os.environ.get("MOTIFNET_RESULTS", "../results"))
 summary = json.loads((RESULTS / "report" / "summary.json").read_text())
@@ -81,7 +80,7 @@ run = Path(best["folder"])
 if not run.is_absolute():  # the workflow records folders relative to where it ran
     run = RESULTS.parent / run
 print(best["dataset"], best["architecture"], "seed", best["seed"], "->", run)
-task = load_task(run / "model.ckpt")
+model = motifnet.load(run / "model.ckpt")  # the network, its input length and its tasks
 matches = pd.read_csv(run / "motifs" / "matches.tsv", sep="\t")
 motifs = {m.id: m for m in read_motifs(str(run / "motifs" / "motifs.meme"))}
 # the best-matching learned motif of each known TF (q < 0.05), strongest first
@@ -105,7 +104,8 @@ fig.tight_layout()
 
 # %%
 test = read_table(RESULTS / best["dataset"] / "data" / "test.tsv")
-positives = [r for r in test.records if r.labels and r.labels[0] == 1][:3]
+held_out = [r for r in test.records if r.labels and r.labels[0] == 1]
+positives = held_out[:3]
 x = torch.from_numpy(one_hot([r.sequence for r in positives]))
 truth_file = RESULTS / best["dataset"] / "input" / "truth.json"
 sites = {}
@@ -113,10 +113,11 @@ if truth_file.is_file():
     truth = json.loads(truth_file.read_text())
     sites = {s["id"]: s["sites"] for s in truth["sequences"]}
 filters = [int(m.removeprefix("filter")) for m in strong.motif if m.startswith("filter")][:4]
-if is_cnn(task.model) and filters:
-    _, stack, width, _ = first_layer(task.model)
+scanners = motif_scanners(model.network)  # None for a model without convolutional scanners
+if scanners is not None and filters:
+    width = scanners.width
     with torch.no_grad():
-        activations = stack.eval()(x)[:, filters].numpy()
+        activations = scanners.stack.eval()(x)[:, filters].numpy()
     fig, axes = plt.subplots(len(positives), 1, figsize=(10, 1.4 * len(positives)), squeeze=False)
     for ax, record, act in zip(axes[:, 0], positives, activations):
         ax.imshow(act, aspect="auto", cmap="magma", interpolation="nearest")
@@ -138,21 +139,18 @@ if is_cnn(task.model) and filters:
 
 # %%
 sequences = [r.sequence for r in test.records[:300]]
-forward = torch.from_numpy(one_hot(sequences))
-backward = torch.from_numpy(one_hot([reverse_complement(s) for s in sequences]))
+backward = [reverse_complement(s) for s in sequences]
 runs = [r for r in summary if r["dataset"] == best["dataset"]]
 fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
 long = test.records[0].sequence * 2
 for other in runs:
     folder = Path(other["folder"])
     folder = folder if folder.is_absolute() else RESULTS.parent / folder
-    model = load_task(folder / "model.ckpt").model.eval()
-    with torch.no_grad():
-        a, b = model(forward)[:, 0].numpy(), model(backward)[:, 0].numpy()
-        windows = torch.from_numpy(
-            one_hot([long[s : s + task.hparams.length] for s in range(9)])
-        )
-        shifted = model(windows)[:, 0].numpy()
+    trained = motifnet.load(folder / "model.ckpt")
+    a = motifnet.predict(trained, sequences, logits=True)[:, 0]
+    b = motifnet.predict(trained, backward, logits=True)[:, 0]
+    windows = [long[s : s + trained.length] for s in range(9)]
+    shifted = motifnet.predict(trained, windows, logits=True)[:, 0]
     label = f"{other['architecture']} (max gap {np.abs(a - b).max():.2g})"
     left.scatter(a, b, s=6, alpha=0.6, label=label)
     right.plot(range(9), shifted, marker="o", label=other["architecture"])
@@ -160,6 +158,44 @@ left.set(xlabel="logit f(x)", ylabel="logit f(rc x)", title="reverse complement"
 left.legend(fontsize=8)
 right.set(xlabel="shift (bp)", ylabel="logit", title="shifted window")
 right.legend(fontsize=8)
+fig.tight_layout()
+
+# %% [markdown]
+# ## Which bases the model uses: attributions
+# `motifnet.attribute` gives each base's hypothetical contribution to the logit (gradient x
+# input, or `method="ism"`); times the one-hot sequence, the actual contribution. Letters above
+# the axis raise the prediction. Planted motifs should stand out.
+
+# %%
+contributions = motifnet.attribute(model, positives[:2])
+fig, axes = plt.subplots(2, 1, figsize=(12, 3.6))
+for ax, record, weights, onehot in zip(axes, positives, contributions, x.numpy()):
+    draw_weight_logo(weights * onehot, ax, record.id)
+fig.tight_layout()
+
+# %% [markdown]
+# ## Motifs from a notebook, and a scan along a long sequence
+# `motifnet.find_motifs` runs what `motifnet motifs` runs (filter motifs, TF-MoDISco on
+# attributions, JASPAR matching) and returns the results to inspect; `write_motifs` would write
+# the report. Here filter motifs only, on the held-out positives. `motifnet.scan` scores the
+# window centred on every base of a long sequence in one dense pass.
+
+# %%
+found = motifnet.find_motifs(model, held_out, attribution="none", top=1)
+best_match = {m.query: m.target_name for m in found.matches}
+pd.DataFrame(
+    [
+        {"motif": m.motif.id, "influence": m.influence, "best match": best_match.get(m.motif.id)}
+        for m in found.filters[:5]
+    ]
+)
+
+# %%
+chromosome = "".join(r.sequence for r in test.records[:20])
+track = motifnet.scan(model, chromosome)
+fig, ax = plt.subplots(figsize=(12, 2.2))
+ax.plot(track[:, 0], lw=0.8)
+ax.set(xlabel="position (bp)", ylabel="probability", title="scan of 20 concatenated test records")
 fig.tight_layout()
 
 # %% [markdown]
@@ -174,5 +210,5 @@ new = {
     "background": "ACGT" * 25,
     "longer": "GATC" * 80,
 }
-probabilities = motifnet.predict(run / "model.ckpt", list(new.values()))
-pd.DataFrame(probabilities, index=list(new), columns=task.hparams.task_names)
+probabilities = motifnet.predict(model, list(new.values()))
+pd.DataFrame(probabilities, index=list(new), columns=model.task_names)

@@ -17,16 +17,24 @@ def shared_data() -> Path:
     return SHARED_DATA
 
 
-def train_one_epoch(data: dict, outdir: Path, *, arch: str = "cnn", **model) -> Path:
+def train_one_epoch(data: dict, outdir: Path, *, architecture: str = "cnn", **model) -> Path:
     """Train a small model (a small CNN unless ``model`` says otherwise) for one epoch on
     ``data`` (a DataSpec dict); return its checkpoint."""
     from motifnet.config import make_config
     from motifnet.train import train
 
-    small_cnn = {"filters": 4, "channels": 4, "filter_width": 9} if arch.endswith("cnn") else {}
+    small_cnn = (
+        {"filters": 4, "channels": 4, "filter_width": 9} if architecture.endswith("cnn") else {}
+    )
     settings = {**small_cnn, **model}
     config = make_config(
-        {"train": data, "arch": arch, "model": settings, "max_epochs": 1, "outdir": str(outdir)}
+        {
+            "train": data,
+            "architecture": architecture,
+            "model": settings,
+            "max_epochs": 1,
+            "outdir": str(outdir),
+        }
     )
     train(config, progress=False)
     return outdir / "model.ckpt"
@@ -43,7 +51,9 @@ def motif_report(folder: Path) -> Path:
     simulation = SimulationConfig(n=200, length=60, motifs=("SOX2",), seed=7)
     write_simulation(simulation, *simulate(simulation, progress=False), folder / "data")
     positives = str(folder / "data" / "positive.fa")
-    checkpoint = train_one_epoch({"pos": [positives]}, folder / "run", arch="rc_cnn", filters=3)
+    checkpoint = train_one_epoch(
+        {"pos": [positives]}, folder / "run", architecture="rc_cnn", filters=3
+    )
     database = folder / "db.meme"
     write_meme(fetch_jaspar(["SOX2", "CTCF", "GATA1", "MA0079", "MA0004"]), database)
     out = folder / "motifs"

@@ -79,7 +79,8 @@ def test_check_by_name_prints_the_tables(capsys):
 
 
 def test_check_a_saved_model_as_json(tmp_path, capsys):
-    from motifnet.nn.registry import build, save_model
+    from motifnet.checkpoint import save_model
+    from motifnet.nn.registry import build
 
     save_model(build("hybrid", filters=8, hidden=8), tmp_path / "m.pt")
     code, out, _ = run_cli(

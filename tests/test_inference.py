@@ -7,9 +7,10 @@ from hypothesis import strategies as st
 from torch import nn
 
 from motifnet.errors import ConfigError
-from motifnet.nn.inference import InferenceCNN, for_inference, precision_context
-from motifnet.nn.models import Conjoined
+from motifnet.nn.contract import Conjoined
+from motifnet.nn.inference import InferenceForm, for_inference
 from motifnet.nn.registry import build
+from motifnet.nn.runtime import precision_context
 
 CONFIGS = [
     ("cnn", {}),
@@ -61,13 +62,13 @@ def test_inference_form_equals_the_model(case, length, seed):
 
 
 def test_which_models_are_rebuilt():
-    assert isinstance(for_inference(build("rc_cnn")), InferenceCNN)
+    assert isinstance(for_inference(build("rc_cnn")), InferenceForm)
     conjoined = for_inference(build("conjoined(cnn)"))
-    assert isinstance(conjoined, Conjoined) and isinstance(conjoined.model, InferenceCNN)
-    rnn = build("rnn").train()
-    assert for_inference(rnn) is rnn and not rnn.training  # unchanged, in eval mode
+    assert isinstance(conjoined, Conjoined) and isinstance(conjoined.model, InferenceForm)
+    foreign = nn.Sequential(nn.Conv1d(4, 2, 3)).train()
+    assert for_inference(foreign) is foreign and not foreign.training  # unchanged, in eval mode
     fast = for_inference(build("rc_cnn"))
-    assert not any(isinstance(m, nn.Dropout | nn.BatchNorm1d) for m in fast.modules())
+    assert not any(isinstance(m, nn.Dropout | nn.BatchNorm1d) for m in fast.trunk.modules())
 
 
 def test_rc_invariance_survives():
@@ -93,7 +94,7 @@ def test_bf16_is_close_and_unknown_precision_is_refused():
 def test_retain_freed_memory_applies_on_glibc():
     import platform
 
-    from motifnet.nn.inference import retain_freed_memory
+    from motifnet.nn.runtime import retain_freed_memory
 
     if platform.libc_ver()[0] != "glibc":
         pytest.skip("mallopt settings exist only in glibc")

@@ -108,7 +108,7 @@ def test_rc_model_reports_each_filter_pair_once():
     model = build("rc_cnn", filters=3, channels=4).eval()
     found = filter_motifs(model, torch.from_numpy(one_hot(["ACGT" * 30] * 20)), influence_sample=10)
     assert sorted(f.filter_index for f in found) == [0, 1, 2]
-    with pytest.raises(TypeError, match="need a CNN"):
+    with pytest.raises(ValueError, match="rnn has no motif scanners"):
         filter_motifs(build("rnn"), torch.zeros(2, 4, 50))
 
 
@@ -209,7 +209,9 @@ def test_a_model_without_motifs_still_gets_a_report(tmp_path, capsys):
     write_simulation(simulation, *simulate(simulation, progress=False), tmp_path / "data")
     positives = str(tmp_path / "data" / "positive.fa")
     settings = {"embedding": 4, "hidden": 4}
-    checkpoint = train_one_epoch({"pos": [positives]}, tmp_path / "run", arch="rnn", **settings)
+    checkpoint = train_one_epoch(
+        {"pos": [positives]}, tmp_path / "run", architecture="rnn", **settings
+    )
     out = tmp_path / "motifs"
     assert (
         main(["motifs", str(checkpoint), positives, "-o", str(out), "--attribution", "none"]) == 0

@@ -1,9 +1,11 @@
 import pytest
 import torch
 
+from motifnet.checkpoint import load_model, save_model
 from motifnet.errors import ConfigError, InputError
-from motifnet.nn.models import CNN, CNNConfig, Conjoined
-from motifnet.nn.registry import available, build, describe_model, load_model, save_model
+from motifnet.nn.contract import Conjoined
+from motifnet.nn.models import CNN, CNNConfig
+from motifnet.nn.registry import available, build, describe_model
 from motifnet.sequence import reverse_complement
 
 
@@ -119,9 +121,10 @@ def test_registry_lists_builds_and_refuses_with_the_valid_choices():
         build("rnn", cell="transformer")
 
 
-def test_recurrent_models_report_their_geometry():
-    assert build("rnn").receptive_field is None and build("rnn").total_stride == 1
+def test_recurrent_models_report_their_trunk_geometry():
+    assert build("rnn").receptive_field == 1 and build("rnn").total_stride == 1
     assert build("hybrid", pool=5).total_stride == 5
+    assert build("hybrid", pool=5, filter_width=9).receptive_field == 9 + 4
 
 
 @pytest.mark.parametrize("name", ["rc_cnn", "conjoined(hybrid)", "rc_rnn"])
@@ -140,7 +143,7 @@ def test_saved_models_rebuild_from_the_file_alone(tmp_path, name):
 def test_loading_something_else_is_a_clear_error(tmp_path):
     path = tmp_path / "m.pt"
     path.write_text("not a model")
-    with pytest.raises(InputError, match="not a motifnet model file"):
+    with pytest.raises(InputError, match="not a motifnet checkpoint"):
         load_model(path)
-    with pytest.raises(InputError, match="no such model file"):
+    with pytest.raises(InputError, match="no such checkpoint file"):
         load_model(tmp_path / "missing.pt")

@@ -3,12 +3,12 @@ import pytest
 import torch
 from conftest import train_one_epoch
 
+from motifnet.checkpoint import load_trained
 from motifnet.cli import main
 from motifnet.io import Record, write_fasta
 from motifnet.prediction import PredictionSettings, predict
 from motifnet.sequence import one_hot
 from motifnet.simulate import SimulationConfig, simulate, write_simulation
-from motifnet.task import load_task
 
 
 @pytest.fixture(scope="module")
@@ -60,43 +60,41 @@ def test_every_record_gets_one_row_in_order(tmp_path, checkpoint, capsys):
 
 
 def test_long_records_take_the_best_window_and_strict_refuses(checkpoint):
-    task = load_task(checkpoint)
+    network = load_trained(checkpoint).network
     record = mixed_records()[2]
     settings = PredictionSettings(
         length=60, task_names=("positive",), logits=True, window_stride=30
     )
-    ours = predict(task.model, [record], settings)[0, 0]
+    ours = predict(network, [record], settings)[0, 0]
     starts = [*range(0, 333 - 60 + 1, 30), 333 - 60]
     with torch.no_grad():
-        windows = task.model(
-            torch.from_numpy(one_hot([record.sequence[s : s + 60] for s in starts]))
-        )
+        windows = network(torch.from_numpy(one_hot([record.sequence[s : s + 60] for s in starts])))
     assert ours == pytest.approx(windows.max().item(), abs=1e-5)
     from motifnet.errors import InputError
 
     with pytest.raises(InputError, match="record 'long': 333 bp is longer"):
-        predict(task.model, [record], PredictionSettings(length=60, task_names=("p",), strict=True))
+        predict(network, [record], PredictionSettings(length=60, task_names=("p",), strict=True))
 
 
 def test_batching_does_not_change_predictions(checkpoint):
-    task = load_task(checkpoint)
+    network = load_trained(checkpoint).network
     records = mixed_records() * 20
     small = predict(
-        task.model, records, PredictionSettings(length=60, task_names=("p",), batch_size=3)
+        network, records, PredictionSettings(length=60, task_names=("p",), batch_size=3)
     )
     large = predict(
-        task.model, records, PredictionSettings(length=60, task_names=("p",), batch_size=500)
+        network, records, PredictionSettings(length=60, task_names=("p",), batch_size=500)
     )
     np.testing.assert_allclose(small, large, atol=1e-5)
     assert small.shape == (120, 1)
 
 
 def test_conjoin_averages_the_strands(checkpoint):
-    task = load_task(checkpoint)
+    network = load_trained(checkpoint).network
     settings = PredictionSettings(
         length=60, task_names=("p",), logits=True, strands=True, conjoin=True
     )
-    values = predict(task.model, mixed_records(), settings)
+    values = predict(network, mixed_records(), settings)
     np.testing.assert_allclose(values[:, 0], (values[:, 1] + values[:, 2]) / 2, atol=1e-5)
     assert np.abs(values[:, 1] - values[:, 2]).max() > 1e-4  # a plain cnn differs by strand
 
@@ -108,7 +106,7 @@ def test_top_level_python_api(checkpoint):
     assert values.shape == (2, 1) and ((values >= 0) & (values <= 1)).all()
     track = motifnet.scan(str(checkpoint), "ACGT" * 100, logits=True)
     assert track.shape == (400, 1)
-    module = load_task(checkpoint).model
+    module = load_trained(checkpoint).network
     np.testing.assert_allclose(
         motifnet.predict(module, ["ACGT" * 15], length=60, logits=True),
         motifnet.scan(module, "ACGT" * 15, length=60, logits=True)[30:31],
@@ -118,6 +116,28 @@ def test_top_level_python_api(checkpoint):
 
     with pytest.raises(ConfigError, match="needs length="):
         motifnet.predict(module, ["ACGT"])
+    model = motifnet.load(checkpoint)
+    assert (model.length, model.task_names) == (60, ("positive",))
+    contributions = motifnet.attribute(model, ["ACGT" * 15, "GATTACA"])
+    assert contributions.shape == (2, 4, 60)
+    np.testing.assert_allclose(contributions.sum(axis=1), 0, atol=1e-5)  # centred per position
+
+
+def test_find_motifs_and_write_them_from_python(checkpoint, tmp_path):
+    import motifnet
+    from motifnet.motifs import fetch_jaspar
+    from motifnet.motifs.discover import write_motifs
+    from motifnet.motifs.meme import write_meme
+
+    database = tmp_path / "db.meme"
+    write_meme(fetch_jaspar(["SOX2", "CTCF"]), database)
+    records = [r for r in motifnet.read_fasta(checkpoint.parent.parent / "positive.fa")]
+    results = motifnet.find_motifs(
+        checkpoint, records, attribution="none", motif_db=str(database), top=1
+    )
+    assert len(results.filters) == 8 and results.task == "positive"
+    report = write_motifs(results, tmp_path / "motifs")
+    assert report.is_file() and (tmp_path / "motifs" / "matches.tsv").is_file()
 
 
 def test_bf16_predictions_stay_close_to_fp32(tmp_path, checkpoint, capsys):

@@ -6,7 +6,7 @@ from conftest import train_one_epoch
 from motifnet.equivariance import random_one_hot
 from motifnet.nn.registry import build
 from motifnet.prediction import PredictionSettings, predict
-from motifnet.scanning import dense_windows, scan, sliding_windows, supports_dense
+from motifnet.scanning import dense_mode, dense_windows, scan, sliding_windows
 
 MODELS = [
     ("cnn", {}),
@@ -53,7 +53,7 @@ def test_every_position_matches_the_window_prediction_including_edges(name):
     model = build(name, filters=8, **({"channels": 8} if name == "cnn" else {"hidden": 8})).eval()
     seq, window = sequence(700, seed=2), 150
     track = scan(model, seq, window, chunk=256)
-    assert supports_dense(model) == (name == "cnn")
+    assert dense_mode(model).mode == ("one pass" if name == "cnn" else "trunk")
     settings = PredictionSettings(length=window, task_names=("p",), logits=True)
     for centre in (0, 3, 74, 75, 400, 625, 699):
         low = centre - window // 2
@@ -130,7 +130,7 @@ def test_cli_scan_writes_a_bedgraph_track(tmp_path, trained, capsys):
         main(["scan", str(checkpoint), str(genome), "--regions", str(regions), "-o", str(part)])
         == 2
     )
-    assert "c1:900-1100 is not inside the genome" in capsys.readouterr().err
+    assert "c1:900-1100 runs past the end of c1 (1000 bp)" in capsys.readouterr().err
     assert main(["scan", str(checkpoint), str(genome), "--task", "nope", "-o", str(part)]) == 2
 
 

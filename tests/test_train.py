@@ -61,13 +61,16 @@ def test_a_tiny_motif_task_is_learned(tmp_path, ctcf):
 
 
 def test_positives_only_get_shuffled_negatives(tmp_path, ctcf):
-    report = run(tmp_path, train={"pos": [str(ctcf / "positive.fa")]}, arch="cnn")
+    report = run(tmp_path, train={"pos": [str(ctcf / "positive.fa")]}, architecture="cnn")
     assert report["sizes"]["train"] + report["sizes"]["valid"] + report["sizes"]["test"] == 2000
 
 
 def test_multitask_table(tmp_path, bag_csv):
     report = run(
-        tmp_path, train={"table": str(bag_csv)}, arch="hybrid", model={"filters": 8, "hidden": 8}
+        tmp_path,
+        train={"table": str(bag_csv)},
+        architecture="hybrid",
+        model={"filters": 8, "hidden": 8},
     )
     assert report["task_type"] == "multilabel" and report["task_names"] == ["label", "CTCF", "SOX2"]
     assert set(report["test"]["plain"]) == {"auroc", "auprc", "accuracy", "mcc"}
@@ -78,7 +81,7 @@ def test_multiclass_files(tmp_path, ctcf):
     third = tmp_path / "third.fa"
     write_fasta([Record(f"t{i}", "ACGT" * 25) for i in range(300)], third)
     classes["third"] = [str(third)]
-    report = run(tmp_path, train={"classes": classes}, arch="cnn")
+    report = run(tmp_path, train={"classes": classes}, architecture="cnn")
     assert report["task_type"] == "multiclass" and len(report["task_names"]) == 3
 
 
@@ -100,17 +103,21 @@ def test_bed_and_genome_with_chromosome_holdout(tmp_path, ctcf):
         split="chrom",
         valid_chroms=["chr1"],
         test_chroms=["chr2"],
-        arch="cnn",
+        architecture="cnn",
     )
     assert report["sizes"] == {"train": 200, "valid": 200, "test": 200}
 
 
 def test_resume_continues_from_the_last_epoch(tmp_path, ctcf):
     data = {"pos": [str(ctcf / "positive.fa")], "neg": [str(ctcf / "negative.fa")]}
-    first = run(tmp_path, train=data, max_epochs=1, arch="cnn")
+    first = run(tmp_path, train=data, max_epochs=1, architecture="cnn")
     assert first["epochs"] == 1
     resumed = run(
-        tmp_path, train=data, max_epochs=3, arch="cnn", resume=str(tmp_path / "run" / "last.ckpt")
+        tmp_path,
+        train=data,
+        max_epochs=3,
+        architecture="cnn",
+        resume=str(tmp_path / "run" / "last.ckpt"),
     )
     assert resumed["epochs"] == 3
 
@@ -118,7 +125,7 @@ def test_resume_continues_from_the_last_epoch(tmp_path, ctcf):
 def test_seeded_runs_are_reproducible(tmp_path, bag_csv):
     settings = {
         "train": {"table": str(bag_csv)},
-        "arch": "cnn",
+        "architecture": "cnn",
         "model": {"filters": 8, "channels": 8},
     }
     first = run(tmp_path / "a", **settings)
@@ -129,17 +136,25 @@ def test_seeded_runs_are_reproducible(tmp_path, bag_csv):
 def test_bad_configs_fail_before_training(tmp_path, ctcf):
     data = {"pos": [str(ctcf / "positive.fa")]}
     with pytest.raises(ConfigError, match="unknown architecture 'lstm'"):
-        make_config({"train": data, "arch": "lstm"})
+        make_config({"train": data, "architecture": "lstm"})
     with pytest.raises(ConfigError, match="max_epoch: unknown setting"):
         make_config({"train": data, "max_epoch": 3})
     with pytest.raises(ConfigError, match="cnn has no setting 'filterz'"):
-        make_config({"train": data, "arch": "cnn", "model": {"filterz": 3}})
+        make_config({"train": data, "architecture": "cnn", "model": {"filterz": 3}})
     with pytest.raises(ConfigError, match="exactly one of"):
         make_config({"train": {"pos": data["pos"], "table": "x.csv"}})
 
 
+def test_renamed_settings_still_work_with_a_warning(ctcf):
+    data = {"pos": [str(ctcf / "positive.fa")]}
+    with pytest.warns(FutureWarning, match="'arch' is now called 'architecture'"):
+        assert make_config({"train": data, "arch": "cnn"}).architecture == "cnn"
+    with pytest.raises(ConfigError, match="give 'architecture' only"):
+        make_config({"train": data, "arch": "cnn", "architecture": "rnn"})
+
+
 def test_inputs_shorter_than_the_model_needs_are_refused(tmp_path, ctcf):
-    with pytest.raises(ConfigError, match=r"20 bp inputs \(its receptive field is 55 bp\)"):
+    with pytest.raises(ConfigError, match=r"20 bp inputs \(its trunk's receptive field is 55 bp\)"):
         run(tmp_path, train={"pos": [str(ctcf / "positive.fa")]}, length=20, model={})
 
 

@@ -68,6 +68,7 @@ def test_bad_config_fails_validation_before_any_job(tmp_path, changes, message):
 def test_tiny_workflow_runs_end_to_end(tmp_path):
     config = config_file(
         tmp_path,
+        outdir="results dir",  # a space: every path must reach the shell quoted
         datasets={"tiny": {"simulate": {"n": 400, "length": 60, "motifs": ["CTCF"], "seed": 1}}},
         architectures=["cnn"],
         train={"max-epochs": 1},
@@ -76,9 +77,57 @@ def test_tiny_workflow_runs_end_to_end(tmp_path):
     )
     result = snakemake("--configfile", str(config), "--cores", "2", cwd=tmp_path)
     assert result.returncode == 0, result.stderr[-3000:]
-    summary = json.loads((tmp_path / "results" / "report" / "summary.json").read_text())
+    results = tmp_path / "results dir"
+    summary = json.loads((results / "report" / "summary.json").read_text())
     assert [(run["dataset"], run["architecture"]) for run in summary] == [("tiny", "cnn")]
     assert set(summary[0]["planted"]) == {"CTCF"}
-    page = (tmp_path / "results" / "report" / "index.html").read_text()
+    page = (results / "report" / "index.html").read_text()
     assert "tiny" in page and "motifs/index.html" in page
-    assert (tmp_path / "results" / "logs" / "train" / "tiny_cnn_seed0.log").is_file()
+    assert (results / "logs" / "train" / "tiny_cnn_seed0.log").is_file()
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"datasets": {"x;touch PWNED;echo": {"simulate": {"n": 10}}}}, "does not match"),
+        ({"datasets": {"d": {"simulate": {"motifs": ["CTCF; touch PWNED"]}}}}, "does not match"),
+        ({"architectures": ["cnn; touch PWNED"]}, "does not match"),
+        ({"model": {"cnn": {"filters": "8; touch PWNED"}}}, "is not valid under any"),
+        ({"train": {"max-epochs": "3; touch PWNED"}}, "is not of type 'integer'"),
+        ({"motifs": {"jaspar-release": "$(touch PWNED)"}}, "does not match"),
+    ],
+)
+def test_hostile_config_values_are_refused_before_any_job(tmp_path, changes, message):
+    result = snakemake("-n", "--configfile", str(config_file(tmp_path, **changes)), cwd=tmp_path)
+    assert result.returncode != 0 and message in result.stdout + result.stderr
+    assert not (tmp_path / "PWNED").exists()
+
+
+def test_every_value_reaches_the_shell_quoted_and_user_datasets_replace_the_demo(tmp_path):
+    folder = tmp_path / "my data"
+    folder.mkdir()
+    peaks = folder / "peaks;touch PWNED.fa"
+    peaks.write_text(">a\nACGT\n")
+    config = config_file(
+        tmp_path,
+        outdir=str(tmp_path / "out dir"),
+        datasets={"mine": {"pos": [str(peaks)]}},
+        architectures=["cnn"],
+    )
+    result = snakemake("-n", "-p", "--configfile", str(config), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    planned = result.stdout + result.stderr
+    assert f"--pos '{peaks}'" in planned and "'" + str(tmp_path / "out dir") in planned
+    assert "demo" not in planned and "simulate" not in planned
+    assert not (tmp_path / "PWNED").exists()
+
+
+def test_schema_accepts_every_registered_architecture():
+    import re
+
+    from motifnet.nn.registry import available
+
+    schema = yaml.safe_load((ROOT / "workflows" / "config.schema.yaml").read_text())
+    pattern = re.compile(schema["$defs"]["architecture"]["pattern"])
+    for name in available():
+        assert pattern.match(name) and pattern.match(f"conjoined({name})"), name

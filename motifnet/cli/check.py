@@ -12,6 +12,7 @@ from motifnet.cli._parser import add_subcommand
 from motifnet.errors import ConfigError, MotifnetError
 
 HELP = "measure a model's RC error, shift error and call consistency"
+DEFAULT_LENGTH = 200
 DESCRIPTION = """\
 Measure how exactly a model is reverse-complement invariant and shift equivariant.
 
@@ -62,9 +63,12 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         metavar="KEY=VALUE",
         help="override an architecture setting (repeatable), e.g. --set filters=32",
     )
-    p.add_argument("--input", help="FASTA/CSV of probe sequences (default: random sequences)")
+    p.add_argument("--input", help="FASTA/CSV/BED of probe sequences (default: random sequences)")
+    p.add_argument("--genome", help="genome FASTA, when --input is a BED file")
     p.add_argument(
-        "--length", type=int, default=200, help="window length in bp (default: %(default)s)"
+        "--length",
+        type=int,
+        help=f"window length in bp (default: a saved model's input length, else {DEFAULT_LENGTH})",
     )
     p.add_argument("-n", type=int, default=64, help="random probe sequences (default: %(default)s)")
     p.add_argument("--shifts", type=int, nargs="+", help="shifts in bp (default: 1..D, 2D, 3D)")
@@ -94,16 +98,21 @@ def parse_settings(pairs: list[str]) -> dict:
 
 
 def _model(args: argparse.Namespace):
+    """The model and the input length to probe it at (its training length for a saved one)."""
     import torch
 
-    from motifnet.nn.registry import build, load_model
+    from motifnet.checkpoint import load_model, read_checkpoint
+    from motifnet.nn.registry import build
 
-    if Path(args.model).is_file():
+    if Path(args.model).exists():
         if args.set:
             raise ConfigError("--set applies to an architecture name, not to a saved model")
-        return load_model(args.model)
+        model = load_model(args.model)
+        checkpoint = read_checkpoint(args.model)
+        trained_length = checkpoint.get("motifnet", checkpoint).get("length")
+        return model, args.length or trained_length or DEFAULT_LENGTH
     torch.manual_seed(args.seed)
-    return build(args.model, **parse_settings(args.set))
+    return build(args.model, **parse_settings(args.set)), args.length or DEFAULT_LENGTH
 
 
 def _probes(args: argparse.Namespace, span: int):
@@ -115,7 +124,7 @@ def _probes(args: argparse.Namespace, span: int):
 
     if not args.input:
         return random_one_hot(args.n, span, seed=args.seed), f"{args.n} random sequences"
-    records = list(read_sequences(args.input, duplicates="allow"))
+    records = list(read_sequences(args.input, genome=args.genome, duplicates="allow"))
     windows = []
     for record in records:
         if len(record.sequence) >= span:
@@ -133,21 +142,17 @@ def _probes(args: argparse.Namespace, span: int):
 
 
 def run(args: argparse.Namespace) -> int:
-    import torch
-
     from motifnet.equivariance import check, default_shifts
     from motifnet.nn.registry import describe_model
+    from motifnet.nn.runtime import resolve_device
 
-    model = _model(args)
+    model, length = _model(args)
     info = describe_model(model)
     shifts = args.shifts or default_shifts(info["total_stride"])
     if min(shifts) < 1:
         raise ConfigError("shifts must be positive")
-    device = (
-        ("cuda" if torch.cuda.is_available() else "cpu") if args.device == "auto" else args.device
-    )
-    probes, source = _probes(args, args.length + max(shifts))
-    result = check(model, probes, length=args.length, shifts=shifts, device=device)
+    probes, source = _probes(args, length + max(shifts))
+    result = check(model, probes, length=length, shifts=shifts, device=resolve_device(args.device))
     broken = info["rc_invariant"] and result["rc"]["max_abs"] > args.tolerance
     report = {
         "model": info,
@@ -163,7 +168,6 @@ def run(args: argparse.Namespace) -> int:
 def format_report(report: dict) -> str:
     """The human-readable tables."""
     info, rc = report["model"], report["rc"]
-    field = "whole input" if info["receptive_field"] is None else f"{info['receptive_field']} bp"
     if report["rc_claim_holds"] is None:
         verdict = "not RC-invariant by construction"
     elif report["rc_claim_holds"]:
@@ -173,8 +177,10 @@ def format_report(report: dict) -> str:
             f"BROKEN: above {report['tolerance']:g} although the architecture claims invariance"
         )
     lines = [
-        f"{info['architecture']}: {info['parameters']:,} parameters, receptive field {field}, "
-        f"total stride {info['total_stride']}",
+        f"{info['architecture']}: {info['parameters']:,} parameters, trunk receptive field "
+        f"{info['receptive_field']} bp, total stride {info['total_stride']}",
+        f"motif scanners: {info['motif_scanners'] or 'none'}; scan: {info['scan']}"
+        + (f" ({info['scan_reason']})" if info["scan_reason"] else ""),
         f"probes: {report['probes']}, windows of {report['length']} bp",
         "",
         f"RC error  max {rc['max_abs']:.2e}  mean {rc['mean_abs']:.2e}  "

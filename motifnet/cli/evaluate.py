@@ -39,37 +39,42 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import torch
-
+    from motifnet.checkpoint import load_trained
     from motifnet.config import DataSpec
     from motifnet.data import encode
     from motifnet.metrics import evaluate
-    from motifnet.task import load_task
+    from motifnet.nn.runtime import resolve_device
     from motifnet.train import read_spec
 
     spec = data_spec(args)
     if spec is None:
         raise ConfigError("no data: give --pos (and --neg), --class NAME=FILE or --table")
-    task = load_task(args.checkpoint)
-    hp = task.hparams
+    trained = load_trained(args.checkpoint)
     try:
         data = read_spec(DataSpec(**spec), genome=args.genome, shuffles=1, seed=args.seed)
     except ValueError as err:
         raise ConfigError(str(err)) from None
-    if (data.task_type, data.task_names) != (hp.task_type, list(hp.task_names)):
+    if (data.task_type, data.task_names) != (trained.task_type, list(trained.task_names)):
         raise InputError(
             f"the data has tasks {data.task_names} ({data.task_type}); the model was "
-            f"trained on {list(hp.task_names)} ({hp.task_type})"
+            f"trained on {list(trained.task_names)} ({trained.task_type})"
         )
-    device = (
-        ("cuda" if torch.cuda.is_available() else "cpu") if args.device == "auto" else args.device
+    x, y = encode(data, trained.length)
+    result = evaluate(
+        trained.network,
+        x,
+        y,
+        trained.task_type,
+        batch_size=args.batch_size,
+        device=resolve_device(args.device),
     )
-    x, y = encode(data, hp.length)
-    result = evaluate(task.model, x, y, hp.task_type, batch_size=args.batch_size, device=device)
     if args.json:
         print(json.dumps(result, indent=1))
         return 0
-    print(f"{args.checkpoint}: {hp.architecture} on {result['n']} sequences ({hp.task_type})")
+    print(
+        f"{args.checkpoint}: {trained.architecture} on {result['n']} sequences "
+        f"({trained.task_type})"
+    )
     print(f"{'metric':<10} {'as given':>10} {'RC-conjoined':>13}")
     for name in ("auroc", "auprc", "mcc", "accuracy"):
         print(

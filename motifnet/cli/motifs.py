@@ -5,14 +5,13 @@ from __future__ import annotations
 import argparse
 
 from motifnet.cli._parser import add_subcommand
-from motifnet.errors import ConfigError
-from motifnet.io.atomic import atomic_write
 
 HELP = "what a model learned as motifs: filters, TF-MoDISco on attributions, JASPAR, report"
 DESCRIPTION = """\
 Two views of what a trained model learned, both matched to known motifs (Tomtom, memelite):
 
-Filter motifs (cnn, rc_cnn): run the first convolutional layer over DATA (FASTA or CSV;
+Filter motifs (every architecture with convolutional motif scanners: cnn, rc_cnn, hybrid,
+rc_hybrid): run the first convolutional layer over DATA (FASTA, CSV or BED with --genome;
 held-out sequences are best), and for every filter count the windows whose activation passes
 --threshold x the filter's largest activation into a position probability matrix (pseudocounts,
 low-information flanks trimmed). In an RC model a filter and its twin are one motif. Each motif's
@@ -50,7 +49,10 @@ examples:
 def add_parser(commands: argparse._SubParsersAction) -> None:
     p = add_subcommand(commands, "motifs", help=HELP, description=DESCRIPTION, epilog=EPILOG)
     p.add_argument("checkpoint", metavar="CKPT", help="model.ckpt written by motifnet train")
-    p.add_argument("data", metavar="DATA", help="sequences to explain (FASTA or CSV)")
+    p.add_argument(
+        "data", metavar="DATA", help="sequences to explain: FASTA(.gz), CSV/TSV or BED (--genome)"
+    )
+    p.add_argument("--genome", help="genome FASTA, when DATA is a BED file")
     p.add_argument("-o", "--outdir", default="motifs", help="output folder (default: %(default)s)")
     p.add_argument(
         "--threshold",
@@ -92,146 +94,39 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     import sys
-    from pathlib import Path
 
-    import torch
-
-    from motifnet.data.labelled import fit_length
+    from motifnet.checkpoint import load_trained
     from motifnet.io import read_sequences
-    from motifnet.motifs.filters import filter_motifs, is_cnn
-    from motifnet.motifs.logos import save_grid, save_logo
-    from motifnet.motifs.matching import jaspar_collection, match_motifs
-    from motifnet.motifs.meme import read_motifs, write_meme
-    from motifnet.motifs.report import write_report
-    from motifnet.sequence import one_hot
-    from motifnet.task import load_task
+    from motifnet.motifs.discover import MotifSettings, discover_motifs, write_motifs
 
-    task = load_task(args.checkpoint)
-    hp = task.hparams
-    task_index = _task_index(hp.task_names, args.task)
-    records = list(read_sequences(args.data, duplicates="allow"))
-    if not args.all_sequences:
-        records = _positives(records, hp.task_type, task_index)
-    records = records[: args.max_sequences]
-    x = torch.from_numpy(one_hot([fit_length(r.sequence, hp.length) for r in records]))
-    outdir = Path(args.outdir)
-    notes = []
-    found = []
-    if is_cnn(task.model):
-        found = filter_motifs(task.model, x, threshold=args.threshold, weighted=args.weighted)
-    else:
-        notes.append(f"no filter motifs: {hp.architecture} is not a CNN")
-    attribution, examples = [], []
-    if args.attribution != "none":
-        chosen = slice(0, args.attribution_sequences)
-        attribution, examples = _attribution_motifs(
-            task.model, x[chosen], [r.id for r in records[chosen]], args, task_index, outdir
-        )
-        notes.append(
-            f"{len(attribution)} TF-MoDISco motifs from {args.attribution} attributions of "
-            f"{min(len(records), args.attribution_sequences)} sequences (task "
-            f"{hp.task_names[task_index]})"
-        )
-    motifs = [item.motif for item in found] + [item.motif for item in attribution]
-    if not motifs:
-        notes.append("no motifs found: the report and files are empty")
-        print(f"motifnet motifs: warning: {args.checkpoint}: {'; '.join(notes)}", file=sys.stderr)
-    write_meme(motifs, outdir / "motifs.meme")
-    if args.motif_db:
-        targets = read_motifs(args.motif_db)
-        source = args.motif_db
-    else:
-        targets = jaspar_collection(args.jaspar_release, args.collection, args.tax_group)
-        source = f"{args.jaspar_release} {args.collection} {args.tax_group}"
-    informative = [item.motif for item in found if item.sites > 0]
-    queries = informative + [item.motif for item in attribution]
-    matches = match_motifs(queries, targets, top=args.top) if queries else []
-    with atomic_write(outdir / "matches.tsv") as out:
-        out.write("motif\tjaspar_id\ttf_name\tp\tq\tstrand\toffset\ttf_family\n")
-        for m in matches:
-            out.write(
-                f"{m.query}\t{m.target_id}\t{m.target_name}\t{m.p:.3g}\t{m.q:.3g}\t"
-                f"{m.strand}\t{m.offset}\t{m.target_family}\n"
-            )
-    listed = [
-        (item.motif, "filter", item.sites, item.information, f"{item.influence:.6g}")
-        for item in found
-    ] + [
-        (item.motif, f"modisco_{item.metacluster}", item.seqlets, item.information, "")
-        for item in attribution
-    ]
-    with atomic_write(outdir / "motifs.tsv") as out:
-        out.write("motif\tkind\twidth\tsites\tinformation_bits\tinfluence\n")
-        for motif, kind, sites, information, influence in listed:
-            out.write(
-                f"{motif.id}\t{kind}\t{motif.width}\t{sites}\t{information:.3f}\t{influence}\n"
-            )
-    for motif in motifs:
-        save_logo(motif, outdir / "logos" / motif.id)
-        save_logo(motif, outdir / "logos" / f"{motif.id}_rc", reverse=True)
-    if found:
-        save_grid([item.motif for item in found], outdir / "logos" / "overview.png")
-    summary = (
-        f"{hp.architecture} from {args.checkpoint}; {len(found)} filter motifs from "
-        f"{len(records)} sequences of {args.data}; {'; '.join(notes) + '; ' if notes else ''}"
-        f"matched against {source} ({len(targets)} motifs)."
+    settings = MotifSettings(
+        threshold=args.threshold,
+        weighted=args.weighted,
+        max_sequences=args.max_sequences,
+        attribution=args.attribution,
+        attribution_sequences=args.attribution_sequences,
+        task=args.task,
+        all_sequences=args.all_sequences,
+        motif_db=args.motif_db,
+        jaspar_release=args.jaspar_release,
+        collection=args.collection,
+        tax_group=args.tax_group,
+        top=args.top,
     )
-    write_report(
-        outdir / "index.html",
-        "motifnet: learned motifs",
-        found,
-        matches,
-        summary=summary,
-        attribution=attribution,
-        examples=examples,
+    trained = load_trained(args.checkpoint)
+    trained.task_index(args.task)
+    records = list(read_sequences(args.data, genome=args.genome, duplicates="allow"))
+    results = discover_motifs(trained, records, settings)
+    if not results.motifs:
+        print(
+            f"motifnet motifs: warning: {args.checkpoint}: {'; '.join(results.notes)}",
+            file=sys.stderr,
+        )
+    report = write_motifs(
+        results,
+        args.outdir,
+        examples=args.examples,
+        origin=f"from {args.checkpoint} on {args.data}",
     )
-    print(f"{len(motifs)} motifs -> {outdir / 'index.html'}", file=sys.stderr)
+    print(f"{len(results.motifs)} motifs -> {report}", file=sys.stderr)
     return 0
-
-
-def _positives(records: list, task_type: str, task: int) -> list:
-    """The records labelled positive for ``task`` when DATA is a label table with the
-    model's tasks (e.g. the workflow's test.tsv); all records otherwise."""
-    if not records or not records[0].labels:
-        return records
-    if task_type == "multiclass":
-        chosen = [r for r in records if len(r.labels) == 1 and r.labels[0] == task]
-    else:
-        chosen = [r for r in records if len(r.labels) > task and r.labels[task] == 1]
-    return chosen or records
-
-
-def _task_index(names: list[str], wanted: str | None) -> int:
-    if wanted is None:
-        return 0
-    if wanted not in names:
-        raise ConfigError(f"--task {wanted!r} is not one of the model's tasks {names}")
-    return names.index(wanted)
-
-
-def _attribution_motifs(model, x, ids: list[str], args, task: int, outdir):
-    """TF-MoDISco motifs from attributions of ``x``, their CWM logos, the attributions saved
-    as npz, and contribution logos of the highest-scoring sequences (path, caption)."""
-    import numpy as np
-    import torch
-
-    from motifnet.motifs.attribution import attributions, modisco_motifs
-    from motifnet.motifs.logos import save_weight_logo
-
-    hypothetical = attributions(model, x, method=args.attribution, task=task)
-    with atomic_write(outdir / "attributions.npz", "wb") as handle:
-        np.savez_compressed(
-            handle, one_hot=x.numpy(), hypothetical=hypothetical, ids=np.array(ids, dtype=str)
-        )
-    found = modisco_motifs(x.numpy(), hypothetical)
-    for item in found:
-        save_weight_logo(item.cwm, outdir / "logos" / f"{item.motif.id}_cwm", title=item.motif.id)
-    with torch.no_grad():
-        scores = model.eval()(x)[:, task].numpy()
-    examples = []
-    for i in np.argsort(-scores)[: args.examples]:
-        stem = outdir / "attributions" / f"seq{i}"
-        contributions = hypothetical[i] * x[i].numpy()
-        save_weight_logo(contributions, stem, title=f"{ids[i]} (logit {scores[i]:.2f})")
-        examples.append((f"attributions/seq{i}.png", f"{ids[i]}: logit {scores[i]:.2f}"))
-    return found, examples

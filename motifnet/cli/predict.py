@@ -8,7 +8,8 @@ from motifnet.cli._parser import add_precision_argument, add_subcommand
 
 HELP = "predict every record of a FASTA/CSV file with a trained checkpoint -> TSV"
 DESCRIPTION = """\
-Apply a trained checkpoint to every record of INPUT (FASTA, FASTA.gz, CSV/TSV) and write a TSV:
+Apply a trained checkpoint to every record of INPUT (FASTA, FASTA.gz, CSV/TSV, or BED intervals
+cut from --genome) and write a TSV:
 a header, then one row per record in input order: the record id and one column per task
 (probabilities, or logits with --logits). With --strands, also <task>_fwd and <task>_rc columns
 for each strand; with --conjoin the main columns average the two strands.
@@ -28,7 +29,12 @@ examples:
 def add_parser(commands: argparse._SubParsersAction) -> None:
     p = add_subcommand(commands, "predict", help=HELP, description=DESCRIPTION, epilog=EPILOG)
     p.add_argument("checkpoint", metavar="CKPT", help="model.ckpt written by motifnet train")
-    p.add_argument("input", metavar="INPUT", help="FASTA(.gz) or CSV/TSV with a sequence column")
+    p.add_argument(
+        "input",
+        metavar="INPUT",
+        help="FASTA(.gz), CSV/TSV with a sequence column, or BED (with --genome)",
+    )
+    p.add_argument("--genome", help="genome FASTA, when INPUT is a BED file")
     p.add_argument(
         "-o",
         "--output",
@@ -57,28 +63,22 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     import sys
 
-    import torch
-
+    from motifnet.checkpoint import load_trained
     from motifnet.errors import ConfigError
     from motifnet.io import read_sequences
-    from motifnet.nn.inference import retain_freed_memory
+    from motifnet.nn.runtime import resolve_device, retain_freed_memory
     from motifnet.prediction import PredictionSettings, write_predictions
-    from motifnet.task import load_task
 
     if args.batch_size < 1 or (args.window_stride is not None and args.window_stride < 1):
         raise ConfigError("--batch-size and --window-stride must be positive")
-    device = (
-        ("cuda" if torch.cuda.is_available() else "cpu") if args.device == "auto" else args.device
-    )
     retain_freed_memory()
-    task = load_task(args.checkpoint)
-    hp = task.hparams
+    trained = load_trained(args.checkpoint)
     settings = PredictionSettings(
-        length=hp.length,
-        task_names=tuple(hp.task_names),
-        task_type=hp.task_type,
+        length=trained.length,
+        task_names=trained.task_names,
+        task_type=trained.task_type,
         batch_size=args.batch_size,
-        device=device,
+        device=resolve_device(args.device),
         window_stride=args.window_stride,
         strict=args.strict,
         logits=args.logits,
@@ -86,9 +86,9 @@ def run(args: argparse.Namespace) -> int:
         conjoin=args.conjoin,
         precision=args.precision,
     )
-    records = read_sequences(args.input, duplicates="allow")
+    records = read_sequences(args.input, genome=args.genome, duplicates="allow")
     count = write_predictions(
-        task.model, records, settings, args.output, progress=not args.quiet, source=args.input
+        trained.network, records, settings, args.output, progress=not args.quiet, source=args.input
     )
     if args.output != "-":
         print(f"{count} records -> {args.output}", file=sys.stderr)

@@ -51,7 +51,7 @@ examples:
 # flag -> TrainConfig key, for the flags that are plain settings
 SETTINGS = {
     "outdir": "outdir",
-    "arch": "arch",
+    "architecture": "architecture",
     "length": "length",
     "genome": "genome",
     "split": "split",
@@ -81,13 +81,19 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     add_data_settings(p)
     s = argparse.SUPPRESS
     p.add_argument("-o", "--outdir", default=s, help="output folder (default: motifnet-run)")
-    p.add_argument("--arch", default=s, help="architecture (default: rc_cnn); see below")
+    p.add_argument(
+        "--architecture",
+        "--arch",
+        default=s,
+        help="architecture (default: rc_cnn); see below",
+    )
     p.add_argument(
         "--set",
         action="append",
         default=[],
         metavar="KEY=VALUE",
-        help="architecture setting, e.g. --set filters=128 (repeatable)",
+        help="model setting of the architecture, e.g. --set filters=128 (repeatable; the "
+        "config key is model:)",
     )
     p.add_argument("--batch-size", type=int, default=s, help="default: 128")
     p.add_argument("--max-epochs", type=int, default=s, help="default: 20")

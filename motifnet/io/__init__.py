@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+from motifnet.errors import InputError
 from motifnet.io.atomic import atomic_write
 from motifnet.io.bed import read_bed
 from motifnet.io.fasta import open_binary, read_fasta, write_fasta
@@ -13,23 +14,36 @@ from motifnet.io.table import SequenceTable, read_table
 
 FASTA_SUFFIXES = (".fa", ".fasta", ".fna", ".fas", ".seq")
 TABLE_SUFFIXES = (".csv", ".tsv", ".tab", ".txt")
+BED_SUFFIXES = (".bed", ".narrowpeak", ".broadpeak")
+FORMATS = ("fasta", "table", "bed")
 
 
 def sequence_format(path: str | Path) -> str:
-    """'fasta' or 'table', by extension (.gz ignored), else by the file's first character."""
+    """'fasta', 'table' or 'bed', by extension (.gz ignored), else by the first character."""
     suffixes = [s.lower() for s in Path(path).suffixes if s.lower() not in (".gz", ".bgz")]
-    if suffixes and suffixes[-1] in FASTA_SUFFIXES:
+    last = suffixes[-1] if suffixes else ""
+    if last in FASTA_SUFFIXES:
         return "fasta"
-    if suffixes and suffixes[-1] in TABLE_SUFFIXES:
+    if last in TABLE_SUFFIXES:
         return "table"
+    if last in BED_SUFFIXES:
+        return "bed"
     with open_binary(path) as handle:
         first = handle.read(4096).lstrip()
     return "fasta" if first.startswith(b">") else "table"
 
 
-def read_sequences(path: str | Path, *, duplicates: str = "error") -> Iterator[Record]:
-    """Yield the records of a FASTA(.gz) or CSV/TSV(.gz) file, whichever it is."""
-    if sequence_format(path) == "fasta":
+def read_sequences(
+    path: str | Path, *, genome: str | Path | None = None, duplicates: str = "error"
+) -> Iterator[Record]:
+    """Yield the records of any input every command accepts: FASTA(.gz), CSV/TSV(.gz), or a
+    BED file (.bed, .narrowPeak, .broadPeak) cut from ``genome``."""
+    kind = sequence_format(path)
+    if kind == "bed":
+        if not genome:
+            raise InputError("is a BED file: give the genome FASTA (--genome)", path=path)
+        yield from read_bed(path, genome, duplicates=duplicates)
+    elif kind == "fasta":
         yield from read_fasta(path, duplicates=duplicates)
     else:
         yield from read_table(path, duplicates=duplicates).records

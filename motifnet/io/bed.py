@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NamedTuple
 
 import pyfaidx
 
@@ -29,23 +30,28 @@ def open_genome(path: str | Path) -> pyfaidx.Fasta:
         ) from None
 
 
-def read_bed(
-    bed_path: str | Path,
-    genome_path: str | Path,
-    *,
-    off_chrom: str = "error",
-    duplicates: str = "error",
-) -> Iterator[Record]:
-    """Yield the genome sequence of each BED interval, reverse-complemented on the '-' strand.
+class Interval(NamedTuple):
+    """One BED interval: 0-based, half-open, with its name ('' for none) and strand."""
 
-    Ids are ``chrom:start-end`` (0-based, half-open, as in BED) with ``(-)`` for minus-strand
-    intervals; the name column becomes the description. An interval that runs off the end of
-    its chromosome is an error, or with ``off_chrom='pad'`` is padded with N to its full length.
-    """
+    chrom: str
+    start: int
+    end: int
+    name: str
+    strand: str
+    line: int
+
+
+def read_intervals(
+    bed_path: str | Path,
+    genome: pyfaidx.Fasta,
+    *,
+    genome_path: str | Path,
+    off_chrom: str = "error",
+) -> Iterator[Interval]:
+    """Yield the validated intervals of a BED file: known chromosome, 0 <= start < end, and
+    inside the chromosome unless ``off_chrom='pad'``. Errors name the file and the line."""
     if off_chrom not in OFF_CHROM_POLICIES:
         raise ValueError(f"off_chrom must be one of {OFF_CHROM_POLICIES}, not {off_chrom!r}")
-    genome = open_genome(genome_path)
-    guard = DuplicateGuard(bed_path, duplicates)
     count = 0
     with open_binary(bed_path) as handle:
         for number, raw in enumerate(handle, 1):
@@ -65,21 +71,42 @@ def read_bed(
             size = len(genome[chrom])
             if end > size and off_chrom == "error":
                 raise InputError(
-                    f"interval {chrom}:{start}-{end} runs past the end of {chrom} ({size} bp); "
-                    "use off_chrom='pad' to pad with N",
+                    f"interval {chrom}:{start}-{end} runs past the end of {chrom} ({size} bp)",
                     path=bed_path,
                     record=where,
                 )
-            sequence = genome[chrom][start : min(end, size)] + "N" * max(0, end - size)
-            check_bases(sequence.encode("ascii", errors="replace"), path=genome_path, record=where)
-            if strand == "-":
-                sequence = reverse_complement(sequence)
-            record_id = f"{chrom}:{start}-{end}" + ("(-)" if strand == "-" else "")
-            guard.check(record_id, where)
             count += 1
-            yield Record(record_id, sequence, description=name)
+            yield Interval(chrom, start, end, name, strand, number)
     if count == 0:
         raise InputError("no intervals in the BED file", path=bed_path)
+
+
+def read_bed(
+    bed_path: str | Path,
+    genome_path: str | Path,
+    *,
+    off_chrom: str = "error",
+    duplicates: str = "error",
+) -> Iterator[Record]:
+    """Yield the genome sequence of each BED interval, reverse-complemented on the '-' strand.
+
+    Ids are ``chrom:start-end`` (0-based, half-open, as in BED) with ``(-)`` for minus-strand
+    intervals; the name column becomes the description. An interval that runs off the end of
+    its chromosome is an error, or with ``off_chrom='pad'`` is padded with N to its full length.
+    """
+    genome = open_genome(genome_path)
+    guard = DuplicateGuard(bed_path, duplicates)
+    for interval in read_intervals(bed_path, genome, genome_path=genome_path, off_chrom=off_chrom):
+        chrom, start, end, name, strand, number = interval
+        where = f"line {number}"
+        size = len(genome[chrom])
+        sequence = genome[chrom][start : min(end, size)] + "N" * max(0, end - size)
+        check_bases(sequence.encode("ascii", errors="replace"), path=genome_path, record=where)
+        if strand == "-":
+            sequence = reverse_complement(sequence)
+        record_id = f"{chrom}:{start}-{end}" + ("(-)" if strand == "-" else "")
+        guard.check(record_id, where)
+        yield Record(record_id, sequence, description=name)
 
 
 def _fields(text: str, path: str | Path, where: str) -> tuple[str, int, int, str, str]:

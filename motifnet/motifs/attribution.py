@@ -21,6 +21,7 @@ from tqdm.auto import tqdm
 
 from motifnet.motifs.filters import information_content, trim
 from motifnet.motifs.motif import Motif
+from motifnet.nn.runtime import batched_forward, evaluating
 
 METHODS = ("gradient", "ism")
 
@@ -37,21 +38,17 @@ class AttributionMotif:
     information: float
 
 
-def _logit(model: nn.Module, x: torch.Tensor, task: int) -> torch.Tensor:
-    return model(x)[:, task]
-
-
 def gradient_attributions(
     model: nn.Module, x: torch.Tensor, *, task: int = 0, batch_size: int = 256
 ) -> np.ndarray:
     """Hypothetical contributions from input gradients, centred over the bases per position."""
-    model.eval()
     parameter = next(model.parameters())
     parts = []
-    for start in range(0, len(x), batch_size):
-        batch = x[start : start + batch_size].to(parameter).requires_grad_(True)
-        (gradient,) = torch.autograd.grad(_logit(model, batch, task).sum(), batch)
-        parts.append((gradient - gradient.mean(dim=1, keepdim=True)).detach().cpu().numpy())
+    with evaluating(model):
+        for start in range(0, len(x), batch_size):
+            batch = x[start : start + batch_size].to(parameter).requires_grad_(True)
+            (gradient,) = torch.autograd.grad(model(batch)[:, task].sum(), batch)
+            parts.append((gradient - gradient.mean(dim=1, keepdim=True)).detach().cpu().numpy())
     return np.concatenate(parts)
 
 
@@ -65,24 +62,17 @@ def ism_attributions(
 ) -> np.ndarray:
     """Hypothetical contributions by in-silico mutagenesis: logit(x with base b at l) minus
     logit(x), centred over the bases per position. Cost: 4L forward passes per sequence."""
-    model.eval()
-    parameter = next(model.parameters())
+    device = next(model.parameters()).device
     n, channels, length = x.shape
     eye = torch.eye(channels, dtype=x.dtype)
     out = np.empty((n, channels, length), dtype=np.float32)
-    with torch.no_grad():
-        for i in tqdm(range(n), desc="ISM", unit="seq", disable=not progress):
-            mutants = x[i].repeat(channels * length, 1, 1)  # (4L, 4, L): base b at position l
-            index = torch.arange(channels * length)
-            mutants[index, :, index % length] = eye[index // length]
-            scores = torch.cat(
-                [
-                    _logit(model, mutants[s : s + batch_size].to(parameter), task).cpu()
-                    for s in range(0, len(mutants), batch_size)
-                ]
-            )
-            delta = scores.view(channels, length).numpy()
-            out[i] = delta - delta.mean(axis=0, keepdims=True)
+    for i in tqdm(range(n), desc="ISM", unit="seq", disable=not progress):
+        mutants = x[i].repeat(channels * length, 1, 1)  # (4L, 4, L): base b at position l
+        index = torch.arange(channels * length)
+        mutants[index, :, index % length] = eye[index // length]
+        scores = batched_forward(model, mutants, batch_size=batch_size, device=str(device))
+        delta = scores[:, task].view(channels, length).numpy()
+        out[i] = delta - delta.mean(axis=0, keepdims=True)
     return out
 
 

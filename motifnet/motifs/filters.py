@@ -17,8 +17,8 @@ import torch
 from torch import nn
 
 from motifnet.motifs.motif import Motif
-from motifnet.nn.layers import RCConv1d
-from motifnet.nn.models import CNN, Conjoined
+from motifnet.nn.contract import MotifScanners, unwrap
+from motifnet.nn.runtime import batched_forward
 
 
 @dataclass(frozen=True)
@@ -46,25 +46,10 @@ def trim(ppm: np.ndarray, min_information: float = 0.2) -> tuple[np.ndarray, int
     return ppm[:, keep[0] : keep[-1] + 1], int(keep[0])
 
 
-def _cnn(model: nn.Module) -> CNN:
-    inner = model.model if isinstance(model, Conjoined) else model
-    if not isinstance(inner, CNN):
-        raise TypeError(f"filter motifs need a CNN (cnn, rc_cnn); got {type(inner).__name__}")
-    return inner
-
-
-def is_cnn(model: nn.Module) -> bool:
-    """Whether filter motifs can be read off ``model`` (a cnn or rc_cnn, maybe conjoined)."""
-    return isinstance(model.model if isinstance(model, Conjoined) else model, CNN)
-
-
-def first_layer(model: nn.Module) -> tuple[nn.Module, nn.Sequential, int, int]:
-    """The first conv, the conv + norm + activation stack, filter width and motif count."""
-    cnn = _cnn(model)
-    conv = cnn.trunk[0]
-    width = conv.kernel_size if isinstance(conv, RCConv1d) else conv.kernel_size[0]
-    motifs = conv.out_channels // 2 if isinstance(conv, RCConv1d) else conv.out_channels
-    return conv, nn.Sequential(*cnn.trunk[:3]), width, motifs
+def motif_scanners(model: nn.Module) -> MotifScanners | None:
+    """The first-layer motif detectors of ``model`` (through any wrapper), or None."""
+    core, _ = unwrap(model)
+    return core.motif_scanners()
 
 
 def filter_motifs(
@@ -78,13 +63,13 @@ def filter_motifs(
     influence_sample: int = 500,
     batch_size: int = 256,
 ) -> list[FilterMotif]:
-    """One motif per (forward) first-layer filter, sorted by influence, most influential first."""
-    conv, stack, width, count = first_layer(model)
-    model.eval()
-    with torch.no_grad():
-        activations = torch.cat(
-            [stack(x[i : i + batch_size]) for i in range(0, len(x), batch_size)]
-        )
+    """One motif per (forward) first-layer filter, sorted by influence, most influential
+    first. A model without motif scanners is refused (``motif_scanners`` says which have)."""
+    scanners = motif_scanners(model)
+    if scanners is None:
+        raise ValueError(f"{getattr(model, 'architecture', 'the model')} has no motif scanners")
+    width, count = scanners.width, scanners.count
+    activations = batched_forward(scanners.stack, x, batch_size=batch_size)
     activations = activations[:, :count]  # forward filters; their RC twins give the same motif
     counts = np.zeros((count, 4, width))
     sites = np.zeros(count, dtype=np.int64)
@@ -101,7 +86,7 @@ def filter_motifs(
         windows = x_np[n[:, None], :, position[:, None] + np.arange(width)[None, :]]  # (k, W, 4)
         weights = act[n, position] if weighted else np.ones(len(n))
         counts[f] = np.einsum("k,kwc->cw", weights, windows)
-    influence = filter_influence(model, conv, x[:influence_sample], count, batch_size=batch_size)
+    influence = filter_influence(model, scanners, x[:influence_sample], batch_size=batch_size)
     found = []
     for f in range(count):
         total = counts[f].sum(axis=0, keepdims=True)
@@ -117,9 +102,9 @@ def filter_motifs(
 
 
 def filter_influence(
-    model: nn.Module, conv: nn.Module, x: torch.Tensor, count: int, *, batch_size: int = 256
+    model: nn.Module, scanners: MotifScanners, x: torch.Tensor, *, batch_size: int = 256
 ) -> np.ndarray:
-    """Mean |logit change| when each filter's output (both twins in an RC model) is zeroed."""
+    """Mean |logit change| when each motif's filter (both twins in an RC model) is zeroed."""
 
     def outputs(channels: list[int] | None) -> torch.Tensor:
         def silence(_module, _inputs, output):
@@ -127,20 +112,13 @@ def filter_influence(
                 output[:, channels] = 0
             return output
 
-        handle = conv.register_forward_hook(silence)
+        handle = scanners.conv.register_forward_hook(silence)
         try:
-            with torch.no_grad():
-                return torch.cat(
-                    [model(x[i : i + batch_size]) for i in range(0, len(x), batch_size)]
-                )
+            return batched_forward(model, x, batch_size=batch_size)
         finally:
             handle.remove()
 
     base = outputs(None)
-    paired = isinstance(conv, RCConv1d)
     return np.array(
-        [
-            (outputs([f, 2 * count - 1 - f] if paired else [f]) - base).abs().mean().item()
-            for f in range(count)
-        ]
+        [(outputs(scanners.channels(f)) - base).abs().mean().item() for f in range(scanners.count)]
     )

@@ -49,19 +49,25 @@ def save_logo(motif: Motif, stem: str | Path, *, reverse: bool = False) -> list[
     return paths
 
 
-def save_weight_logo(
-    weights: np.ndarray, stem: str | Path, *, title: str = "", ylabel: str = "attribution"
-) -> Path:
-    """Write STEM.png of a signed weight matrix (4, W), e.g. a CWM or a sequence's
-    contributions: letters above the axis raise the output, below it lower it."""
-    width = weights.shape[1]
-    figure = Figure(figsize=(min(16, max(2.5, 0.3 * width + 1)), 1.8))
-    axes = figure.add_subplot()
+def draw_weight_logo(
+    weights: np.ndarray, axes, title: str = "", ylabel: str = "attribution"
+) -> None:
+    """Draw a signed weight matrix (4, W), e.g. a CWM or a sequence's contributions, into
+    ``axes``: letters above the axis raise the output, below it lower it."""
     logo = logomaker.Logo(pd.DataFrame(weights.T, columns=list("ACGT")), ax=axes)
     logo.style_spines(visible=False)
     logo.style_spines(spines=["left", "bottom"], visible=True)
     axes.set_ylabel(ylabel)
     axes.set_title(title, fontsize=9)
+
+
+def save_weight_logo(
+    weights: np.ndarray, stem: str | Path, *, title: str = "", ylabel: str = "attribution"
+) -> Path:
+    """Write STEM.png of a signed weight matrix (see ``draw_weight_logo``)."""
+    width = weights.shape[1]
+    figure = Figure(figsize=(min(16, max(2.5, 0.3 * width + 1)), 1.8))
+    draw_weight_logo(weights, figure.add_subplot(), title, ylabel)
     figure.tight_layout()
     path = Path(f"{stem}.png")
     with atomic_write(path, "wb") as handle:

@@ -1,5 +1,6 @@
-"""Neural network layers (and, in later steps, architectures) for DNA motif models."""
+"""Neural network layers, the model contract and the architectures of DNA motif models."""
 
+from motifnet.nn.contract import Conjoined, Geometry, MotifModel, MotifScanners, unwrap
 from motifnet.nn.layers import (
     BlurPool1d,
     GlobalPool,
@@ -9,17 +10,24 @@ from motifnet.nn.layers import (
     rc_features,
     same_padding,
 )
-from motifnet.nn.models import CNN, CNNConfig, Conjoined
+from motifnet.nn.models import CNN, CNNConfig
+from motifnet.nn.registry import available, build
 
 __all__ = [
     "CNN",
     "BlurPool1d",
     "CNNConfig",
     "Conjoined",
+    "Geometry",
     "GlobalPool",
+    "MotifModel",
+    "MotifScanners",
     "RCBatchNorm1d",
     "RCConv1d",
     "StrandPool",
+    "available",
+    "build",
     "rc_features",
     "same_padding",
+    "unwrap",
 ]

@@ -1,6 +1,7 @@
 """The inference form of a trained network: the same function with less work per forward pass.
 
-``for_inference(model)`` rebuilds a CNN (``cnn``, ``rc_cnn``, also inside ``conjoined``) so that
+``for_inference(model)`` rebuilds the trunk of any architecture (see motifnet.nn.contract) so
+that
 - batch norm is folded into the convolution before it (eval statistics are constants),
 - RC kernel banks and biases are built once, not on every call,
 - a monotone activation (exp, ReLU) that feeds a max pool runs after the pool: fl(exp) and
@@ -9,69 +10,37 @@
 - convolutions run as 2D convolutions in channels-last layout, oneDNN's fast path on CPU (the
   4-channel one-hot input of the first layer gains most),
 - dropout is gone.
-Outputs equal the model's to float32 rounding (tests hold them to 1e-5). Other models come back
-unchanged, in eval mode. ``precision="bf16"`` runs the network under bfloat16 autocast (CPUs
-with AVX512-BF16/AMX, recent GPUs): several times faster; probabilities move by ~2e-3 on
-average. ``retain_freed_memory()`` is the process-level half of CPU inference speed (see
-there); ``motifnet predict`` and ``motifnet scan`` call it.
+The head runs as the model's own. Outputs equal the model's to float32 rounding (tests hold
+every registered architecture to 1e-5). Each trunk layer is rebuilt by its entry in ``FOLD``;
+a layer without one runs as it is (correct, not faster). ``precision="bf16"`` (see
+motifnet.nn.runtime) runs it under bfloat16 autocast.
 """
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Callable
 
 import torch
 from torch import nn
 from torch.nn import functional as F
 
-from motifnet.errors import ConfigError
-from motifnet.nn.layers import BlurPool1d, RCBatchNorm1d, RCConv1d
-from motifnet.nn.models import CNN, Conjoined, Exp
+from motifnet.nn.contract import Conjoined, MotifModel, rule_for, unwrap
+from motifnet.nn.layers import BlurPool1d, Exp, RCBatchNorm1d, RCConv1d, same_padding
 
-PRECISIONS = ("fp32", "bf16")
 _MONOTONE = (Exp, nn.ReLU)
-_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # glibc mallopt parameters (malloc.h)
-
-
-def retain_freed_memory() -> bool:
-    """Let glibc malloc reuse freed memory instead of handing it back to the OS each batch.
-
-    PyTorch allocates and frees every intermediate map on every forward pass. With glibc's
-    defaults, maps of a few MB are mmapped and unmapped (or the heap is trimmed) each time, so
-    every batch page-faults its memory in again: the default rc_cnn's forward pass on 256 x
-    200 bp ran 1.9x faster with these settings on this project's CPU (the effect jemalloc or
-    tcmalloc have, as PyTorch's CPU tuning guides advise). The cost: the process keeps up to
-    1 GB of freed memory. Process-wide; returns False where it does not apply (no glibc).
-    """
-    name = ctypes.util.find_library("c")
-    try:
-        mallopt = ctypes.CDLL(name).mallopt if name else None
-    except (OSError, AttributeError):
-        return False
-    if mallopt is None:
-        return False
-    return bool(mallopt(_M_TRIM_THRESHOLD, 1 << 30) and mallopt(_M_MMAP_THRESHOLD, 32 << 20))
-
-
-def precision_context(precision: str, device: str | torch.device) -> AbstractContextManager:
-    """Autocast for ``bf16``, nothing for ``fp32``; unknown names are refused."""
-    if precision not in PRECISIONS:
-        raise ConfigError(f"precision must be one of {PRECISIONS}, not {precision!r}")
-    if precision == "fp32":
-        return nullcontext()
-    return torch.autocast(torch.device(device).type, dtype=torch.bfloat16)
+_NORMS = (nn.BatchNorm1d, RCBatchNorm1d)
 
 
 def for_inference(model: nn.Module) -> nn.Module:
-    """A faster eval-only module computing ``model``'s outputs (CNNs), else ``model.eval()``."""
+    """A faster eval-only module computing ``model``'s outputs; a module that is not a
+    motifnet architecture comes back as it is, in eval mode."""
     model = model.eval()
-    if isinstance(model, Conjoined) and isinstance(model.model, CNN):
-        return Conjoined(InferenceCNN(model.model)).eval()
-    if isinstance(model, CNN):
-        return InferenceCNN(model).eval()
-    return model
+    try:
+        core, conjoined = unwrap(model)
+    except TypeError:
+        return model
+    fast = InferenceForm(core).eval()
+    return Conjoined(fast).eval() if conjoined else fast
 
 
 class _Conv(nn.Module):
@@ -88,16 +57,44 @@ class _Conv(nn.Module):
         return F.conv2d(x, self.weight, self.bias, padding=self.padding, dilation=self.dilation)
 
 
-def _conv_parts(conv: nn.Module) -> tuple[torch.Tensor, torch.Tensor, int, int]:
-    """(weight bank, bias, padding, dilation) of a Conv1d or RCConv1d."""
+class _Affine(nn.Module):
+    """An eval-mode batch norm that follows no convolution: scale and shift per channel."""
+
+    def __init__(self, scale: torch.Tensor, shift: torch.Tensor):
+        super().__init__()
+        self.register_buffer("scale", scale.detach()[None, :, None, None].clone())
+        self.register_buffer("shift", shift.detach()[None, :, None, None].clone())
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x * self.scale + self.shift
+
+
+class _As1d(nn.Module):
+    """A layer without a folding rule, run as it is on the (N, C, L) map."""
+
+    def __init__(self, layer: nn.Module):
+        super().__init__()
+        self.layer = layer
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.layer(x.squeeze(2)).unsqueeze(2).contiguous(memory_format=torch.channels_last)
+
+
+def _conv_parts(conv: nn.Module) -> tuple[torch.Tensor, torch.Tensor, int, int] | None:
+    """(weight bank, bias, padding, dilation) of a Conv1d or RCConv1d; None if it is strided
+    or grouped (then it runs unfolded)."""
     if isinstance(conv, RCConv1d):
         weight, padding, dilation = conv.full_weight(), conv.pad, conv.dilation
         bias = None if conv.bias is None else torch.cat([conv.bias, conv.bias.flip(0)])
     else:
-        if conv.stride != (1,) or isinstance(conv.padding, str) or conv.groups != 1:
-            raise NotImplementedError("only stride-1, ungrouped, numerically padded convolutions")
-        weight, bias = conv.weight, conv.bias
-        padding, dilation = conv.padding[0], conv.dilation[0]
+        if conv.stride != (1,) or conv.groups != 1 or conv.padding_mode != "zeros":
+            return None
+        weight, bias, dilation = conv.weight, conv.bias, conv.dilation[0]
+        padding = conv.padding
+        if isinstance(padding, str):
+            padding = 0 if padding == "valid" else same_padding(conv.kernel_size[0], dilation)
+        else:
+            padding = padding[0]
     if bias is None:
         bias = torch.zeros(weight.shape[0], dtype=weight.dtype, device=weight.device)
     return weight, bias, padding, dilation
@@ -130,11 +127,9 @@ class _Pool(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         pool, act = self.pool, self.activation or nn.Identity()
         if isinstance(pool, nn.MaxPool1d):
-            kernel, stride = pool.kernel_size, pool.stride
-            return act(F.max_pool2d(x, (1, _single(kernel)), (1, _single(stride))))
-        length = x.shape[-1] - pool.pool_size + 1
-        taps = pool.short if (length - pool.blur_size) % pool.stride % 2 == 0 else pool.long
-        offset = (length - taps.numel()) % pool.stride // 2
+            kernel, stride = _single(pool.kernel_size), _single(pool.stride)
+            return act(F.max_pool2d(x, (1, kernel), (1, stride)))
+        taps, offset = pool.grid(x.shape[-1] - pool.pool_size + 1)
         if taps.numel() == 1:  # the centred max-pool grid: the same as BlurPool1d's
             return act(F.max_pool2d(x[..., offset:], (1, pool.pool_size), (1, pool.stride)))
         x = act(x)
@@ -148,38 +143,78 @@ def _single(value: int | tuple[int, ...]) -> int:
     return value if isinstance(value, int) else value[0]
 
 
-class InferenceCNN(nn.Module):
-    """A CNN rebuilt for inference (see the module docstring); input (N, 4, L) as the CNN's."""
+# A fold rule takes (layer, the layer after it) and returns (rebuilt layer or None to drop it,
+# whether it also consumed the layer after it).
+FoldRule = Callable[[nn.Module, nn.Module | None], tuple[nn.Module | None, bool]]
 
-    def __init__(self, model: CNN):
+
+def _fold_conv(conv: nn.Module, after: nn.Module | None) -> tuple[nn.Module | None, bool]:
+    parts = _conv_parts(conv)
+    if parts is None:
+        return _As1d(conv), False
+    weight, bias, padding, dilation = parts
+    fused = isinstance(after, _NORMS)
+    if fused:
+        scale, shift = _norm_affine(after)
+        weight, bias = weight * scale[:, None, None], bias * scale + shift
+    return _Conv(weight, bias, padding, dilation), fused
+
+
+def _fold_activation(act: nn.Module, after: nn.Module | None) -> tuple[nn.Module | None, bool]:
+    if isinstance(act, _MONOTONE) and isinstance(after, nn.MaxPool1d | BlurPool1d):
+        return _Pool(after, act), True
+    return act, False
+
+
+FOLD: dict[type, FoldRule] = {
+    nn.Conv1d: _fold_conv,
+    RCConv1d: _fold_conv,
+    nn.BatchNorm1d: lambda norm, _: (_Affine(*_norm_affine(norm)), False),
+    RCBatchNorm1d: lambda norm, _: (_Affine(*_norm_affine(norm)), False),
+    Exp: _fold_activation,
+    nn.ReLU: _fold_activation,
+    nn.ELU: lambda act, _: (act, False),
+    nn.GELU: lambda act, _: (act, False),
+    nn.SiLU: lambda act, _: (act, False),
+    nn.MaxPool1d: lambda pool, _: (_Pool(pool, None), False),
+    BlurPool1d: lambda pool, _: (_Pool(pool, None), False),
+    nn.Dropout: lambda layer, _: (None, False),
+    nn.Identity: lambda layer, _: (None, False),
+}
+
+
+def _flatten(module: nn.Module) -> list[nn.Module]:
+    if isinstance(module, nn.Sequential):
+        return [leaf for layer in module for leaf in _flatten(layer)]
+    return [module]
+
+
+def fold_trunk(trunk: nn.Module) -> nn.Sequential:
+    """The trunk rebuilt layer by layer for channels-last (N, C, 1, L) maps."""
+    layers = _flatten(trunk)
+    folded: list[nn.Module] = []
+    with torch.no_grad():
+        i = 0
+        while i < len(layers):
+            after = layers[i + 1] if i + 1 < len(layers) else None
+            rule = rule_for(FOLD, layers[i])
+            module, consumed = rule(layers[i], after) if rule else (_As1d(layers[i]), False)
+            if module is not None:
+                folded.append(module)
+            i += 2 if consumed else 1
+    return nn.Sequential(*folded)
+
+
+class InferenceForm(nn.Module):
+    """An architecture with its trunk folded for inference and its own head."""
+
+    def __init__(self, model: MotifModel):
         super().__init__()
-        self.architecture = getattr(model, "architecture", "cnn")
+        self.architecture = model.architecture
         self.config, self.rc_invariant = model.config, model.rc_invariant
-        self.receptive_field, self.total_stride = model.receptive_field, model.total_stride
-        layers = [m for m in model.trunk if not isinstance(m, nn.Dropout | nn.Identity)]
-        trunk: list[nn.Module] = []
-        with torch.no_grad():
-            for i, layer in enumerate(layers):
-                before = layers[i - 1] if i else None
-                after = layers[i + 1] if i + 1 < len(layers) else None
-                if isinstance(layer, nn.Conv1d | RCConv1d):
-                    weight, bias, padding, dilation = _conv_parts(layer)
-                    if isinstance(after, nn.BatchNorm1d | RCBatchNorm1d):
-                        scale, shift = _norm_affine(after)
-                        weight, bias = weight * scale[:, None, None], bias * scale + shift
-                    trunk.append(_Conv(weight, bias, padding, dilation))
-                elif isinstance(layer, nn.BatchNorm1d | RCBatchNorm1d):
-                    if not isinstance(before, nn.Conv1d | RCConv1d):
-                        raise NotImplementedError("batch norm must follow a convolution")
-                elif isinstance(layer, _MONOTONE) and isinstance(after, nn.MaxPool1d | BlurPool1d):
-                    continue  # applied by the pool
-                elif isinstance(layer, nn.MaxPool1d | BlurPool1d):
-                    trunk.append(_Pool(layer, before if isinstance(before, _MONOTONE) else None))
-                else:
-                    trunk.append(layer)
-        self.trunk = nn.Sequential(*trunk)
-        self.head = model.head
+        self.trunk = fold_trunk(model.trunk)
+        self.model = model
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         h = self.trunk(x.unsqueeze(2).contiguous(memory_format=torch.channels_last))
-        return self.head(h.squeeze(2))
+        return self.model.forward_head(h.squeeze(2))

@@ -141,12 +141,17 @@ class BlurPool1d(nn.Module):
         self.register_buffer("short", _binomial(blur_size), persistent=False)
         self.register_buffer("long", _binomial(blur_size + 1), persistent=False)
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        length = x.shape[-1] - self.pool_size + 1  # after the stride-1 max-pool
+    def grid(self, length: int) -> tuple[torch.Tensor, int]:
+        """(blur taps, offset of the first sample) for an input of ``length`` after the
+        stride-1 max-pool: the centred, mirror-symmetric grid. The dense scan and the
+        inference form use this too, so all three agree exactly."""
         taps = self.short if (length - self.blur_size) % self.stride % 2 == 0 else self.long
         if length < taps.numel():
-            raise ValueError(f"input of length {x.shape[-1]} is too short for BlurPool1d")
-        offset = (length - taps.numel()) % self.stride // 2
+            raise ValueError(f"input of length {length} is too short for BlurPool1d")
+        return taps, (length - taps.numel()) % self.stride // 2
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        taps, offset = self.grid(x.shape[-1] - self.pool_size + 1)
         if taps.numel() == 1:  # no blur: a strided max-pool on the centred grid
             return F.max_pool1d(x[..., offset:], self.pool_size, stride=self.stride)
         if self.pool_size > 1:
@@ -155,6 +160,13 @@ class BlurPool1d(nn.Module):
         channels = x.shape[1]
         kernel = taps.to(x.dtype).expand(channels, 1, -1)
         return F.conv1d(x[..., offset:], kernel, stride=self.stride, groups=channels)
+
+
+class Exp(nn.Module):
+    """Exponential activation for first-layer motif detectors (Koo & Ploenzke 2021)."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.exp(x)
 
 
 class GlobalPool(nn.Module):

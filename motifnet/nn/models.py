@@ -1,10 +1,8 @@
 """Convolutional architectures: trunk + head, (N, 4, L) in, (N, tasks) out.
 
 ``CNN`` is the reference "translation-equivariant trunk + invariant head"; ``CNN(rc=True)`` has
-the same shape built from RC layers and is exactly RC-invariant. Both report their receptive
-field and total stride (methods.md section 3): exact with plain max pooling; with BlurPool1d
-(and the centred max-pool grid of the RC model) the blur is one tap longer on inputs of one
-length parity, and the field reported is that larger one.
+the same shape built from RC layers and is exactly RC-invariant. Their geometry, motif
+scanners and pooled head are declared through the model contract (``motifnet.nn.contract``).
 """
 
 from __future__ import annotations
@@ -15,7 +13,8 @@ import torch
 from torch import nn
 
 from motifnet.errors import ConfigError
-from motifnet.nn.layers import BlurPool1d, GlobalPool, RCBatchNorm1d, RCConv1d, StrandPool
+from motifnet.nn.contract import MotifModel, MotifScanners, PooledHead
+from motifnet.nn.layers import BlurPool1d, Exp, GlobalPool, RCBatchNorm1d, RCConv1d, StrandPool
 
 ACTIVATIONS = ("relu", "exp")
 POOL_TYPES = ("max", "blur")
@@ -53,38 +52,20 @@ class CNNConfig:
             raise ConfigError("tasks, filters and channels must be positive, depth >= 0")
 
 
-class Exp(nn.Module):
-    """Exponential activation for first-layer motif detectors."""
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return torch.exp(x)
-
-
-def _geometry(layers: list[tuple[int, int, int]]) -> tuple[int, int]:
-    """Exact receptive field and total stride of (kernel, dilation, stride) layers in order."""
-    field, jump = 1, 1
-    for kernel, dilation, stride in layers:
-        field += (kernel - 1) * dilation * jump
-        jump *= stride
-    return field, jump
-
-
-def first_pool(
-    size: int, pool_type: str, *, rc: bool
-) -> tuple[nn.Module, list[tuple[int, int, int]]]:
-    """The pooling after the motif detectors, and its (kernel, dilation, stride) geometry.
+def first_pool(size: int, pool_type: str, *, rc: bool) -> nn.Module:
+    """The pooling after the motif detectors.
 
     RC models never use a plain strided max-pool (its grid is not mirror-symmetric for every
     length): they use BlurPool1d, whose max-only form (blur_size=1) is a centred max-pool grid.
     """
     if pool_type == "blur":
-        return BlurPool1d(size), [(size, 1, 1), (4, 1, size)]
+        return BlurPool1d(size)
     if rc:
-        return BlurPool1d(size, blur_size=1), [(size, 1, 1), (2, 1, size)]
-    return nn.MaxPool1d(size, size), [(size, 1, size)]
+        return BlurPool1d(size, blur_size=1)
+    return nn.MaxPool1d(size, size)
 
 
-class CNN(nn.Module):
+class CNN(MotifModel):
     """conv -> norm -> activation -> pool -> [conv -> norm -> ReLU -> dropout] x depth ->
     global pool -> linear. With ``rc=True`` every layer is its RC counterpart and the pooled
     channel pairs are combined, so the output is exactly RC-invariant."""
@@ -104,24 +85,20 @@ class CNN(nn.Module):
                 return nn.Identity()
             return RCBatchNorm1d(channels) if rc else nn.BatchNorm1d(channels)
 
-        pool, pool_geometry = first_pool(config.pool, config.pool_type, rc=rc)
         blocks: list[nn.Module] = [
             conv(4, config.filters, config.filter_width),
             norm(width * config.filters),
             Exp() if config.first_activation == "exp" else nn.ReLU(),
-            pool,
+            first_pool(config.pool, config.pool_type, rc=rc),
         ]
-        geometry = [(config.filter_width, 1, 1), *pool_geometry]
         in_channels = width * config.filters
         for i in range(config.depth):
-            dilation = config.dilation ** (i + 1)
             blocks += [
-                conv(in_channels, config.channels, config.kernel_size, dilation),
+                conv(in_channels, config.channels, config.kernel_size, config.dilation ** (i + 1)),
                 norm(width * config.channels),
                 nn.ReLU(),
                 nn.Dropout(config.dropout),
             ]
-            geometry.append((config.kernel_size, dilation, 1))
             in_channels = width * config.channels
         self.trunk = nn.Sequential(*blocks)
         global_pool = GlobalPool(config.global_pool)
@@ -130,21 +107,12 @@ class CNN(nn.Module):
         if rc:
             pooling.append(StrandPool("max"))
         self.head = nn.Sequential(*pooling, nn.Linear(features, config.tasks))
-        self.receptive_field, self.total_stride = _geometry(geometry)
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.head(self.trunk(x))
+    def forward_head(self, features: torch.Tensor) -> torch.Tensor:
+        return self.head(features)
 
+    def pooled_head(self) -> PooledHead:
+        return PooledHead(self.head[0], self.head[1:])
 
-class Conjoined(nn.Module):
-    """Post-hoc RC averaging of any model's logits: ½[g(x) + g(rc x)] (Zhou et al. 2022)."""
-
-    def __init__(self, model: nn.Module):
-        super().__init__()
-        self.model = model
-        self.rc_invariant = True
-        self.receptive_field = getattr(model, "receptive_field", None)
-        self.total_stride = getattr(model, "total_stride", 1)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return (self.model(x) + self.model(x.flip((-2, -1)))) / 2
+    def motif_scanners(self) -> MotifScanners:
+        return MotifScanners.of(self.trunk[0], self.trunk[:3])

@@ -15,6 +15,7 @@ import torch
 from torch import nn
 
 from motifnet.errors import ConfigError
+from motifnet.nn.contract import MotifModel, MotifScanners
 from motifnet.nn.layers import RCConv1d, rc_features
 from motifnet.nn.models import POOL_TYPES, first_pool
 
@@ -98,7 +99,7 @@ class _SequenceSummary(nn.Module):
         return states.mean(dim=1) if self.pool == "mean" else states.amax(dim=1)
 
 
-class _Recurrent(nn.Module):
+class _Recurrent(MotifModel):
     """trunk (equivariant feature map) -> summary (one strand, or both weight-tied) -> head."""
 
     def __init__(self, trunk: nn.Module, channels: int, config, *, rc: bool):
@@ -109,10 +110,8 @@ class _Recurrent(nn.Module):
         self.head = nn.Sequential(
             nn.Dropout(config.dropout), nn.Linear(self.summary.out_features, config.tasks)
         )
-        self.receptive_field = None  # a recurrent layer sees the whole input
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        features = self.trunk(x)
+    def forward_head(self, features: torch.Tensor) -> torch.Tensor:
         summary = self.summary(features)
         if self.rc_invariant:  # the same weights read the other strand: RC(map) = flip both axes
             summary = summary + self.summary(rc_features(features))
@@ -134,14 +133,13 @@ class RNN(_Recurrent):
         else:
             trunk = nn.Identity()
         super().__init__(trunk, config.embedding or 4, config, rc=rc)
-        self.total_stride = 1
 
 
 class Hybrid(_Recurrent):
     """DanQ-like: conv motif scanners -> ReLU -> pooling -> dropout -> BiLSTM -> linear."""
 
     def __init__(self, config: HybridConfig, *, rc: bool = False):
-        pool, _ = first_pool(config.pool, config.pool_type, rc=rc)
+        pool = first_pool(config.pool, config.pool_type, rc=rc)
         conv = (
             RCConv1d(4, config.filters, config.filter_width)
             if rc
@@ -150,4 +148,6 @@ class Hybrid(_Recurrent):
         channels = config.filters * (2 if rc else 1)
         trunk = nn.Sequential(conv, nn.ReLU(), pool, nn.Dropout(config.dropout))
         super().__init__(trunk, channels, config, rc=rc)
-        self.total_stride = config.pool
+
+    def motif_scanners(self) -> MotifScanners:
+        return MotifScanners.of(self.trunk[0], self.trunk[:2])

@@ -1,8 +1,13 @@
-"""Architectures by name: list them, build them from typed configs, save and load them.
+"""Architectures by name: list them, build them from typed configs, describe them.
 
 ``build("rc_cnn", filters=32)`` returns the module; ``build("conjoined(cnn)")`` wraps a model in
 post-hoc RC averaging. Every built module carries ``architecture`` (its name) and ``config``
-(the typed config), so a saved model can be rebuilt from its file alone.
+(the typed config), so a saved model can be rebuilt from its file alone (motifnet.checkpoint).
+
+Adding an architecture is one module (a ``MotifModel`` subclass and its config dataclass), one
+entry here with a tiny config the tests build it with, and its line in the CLI's help
+(``motifnet.cli.check.ARCHITECTURES``, checked by a test): every test that iterates over
+``available()`` then covers it.
 """
 
 from __future__ import annotations
@@ -10,29 +15,57 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Callable
-from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
-import torch
 from torch import nn
 
-from motifnet import __version__
-from motifnet.errors import ConfigError, InputError
-from motifnet.io.atomic import atomic_write
-from motifnet.nn.models import CNN, CNNConfig, Conjoined
+from motifnet.errors import ConfigError
+from motifnet.nn.contract import Conjoined, MotifModel, unwrap
+from motifnet.nn.models import CNN, CNNConfig
 from motifnet.nn.recurrent import RNN, Hybrid, HybridConfig, RNNConfig
-from motifnet.sequence.alphabet import DNA
 
-_ARCHITECTURES: dict[str, tuple[type, Callable[[Any], nn.Module]]] = {
-    "cnn": (CNNConfig, lambda c: CNN(c)),
-    "rc_cnn": (CNNConfig, lambda c: CNN(c, rc=True)),
-    "rnn": (RNNConfig, lambda c: RNN(c)),
-    "rc_rnn": (RNNConfig, lambda c: RNN(c, rc=True)),
-    "hybrid": (HybridConfig, lambda c: Hybrid(c)),
-    "rc_hybrid": (HybridConfig, lambda c: Hybrid(c, rc=True)),
+
+class Entry(NamedTuple):
+    """A registered architecture: its config type, its builder and a tiny test config."""
+
+    config_type: type
+    build: Callable[[Any], MotifModel]
+    tiny: dict[str, Any]
+
+
+_ARCHITECTURES: dict[str, Entry] = {
+    "cnn": Entry(
+        CNNConfig,
+        lambda c: CNN(c),
+        {"filters": 6, "channels": 6, "filter_width": 9},
+    ),
+    "rc_cnn": Entry(
+        CNNConfig,
+        lambda c: CNN(c, rc=True),
+        {"filters": 6, "channels": 6, "filter_width": 9},
+    ),
+    "rnn": Entry(
+        RNNConfig,
+        lambda c: RNN(c),
+        {"hidden": 8, "embedding": 8},
+    ),
+    "rc_rnn": Entry(
+        RNNConfig,
+        lambda c: RNN(c, rc=True),
+        {"hidden": 8, "embedding": 8},
+    ),
+    "hybrid": Entry(
+        HybridConfig,
+        lambda c: Hybrid(c),
+        {"filters": 6, "hidden": 8, "filter_width": 9, "pool": 4},
+    ),
+    "rc_hybrid": Entry(
+        HybridConfig,
+        lambda c: Hybrid(c, rc=True),
+        {"filters": 6, "hidden": 8, "filter_width": 9, "pool": 4},
+    ),
 }
 _CONJOINED = re.compile(r"^conjoined\((\w+)\)$")
-FORMAT = "motifnet-model/1"
 
 
 def available() -> list[str]:
@@ -40,9 +73,20 @@ def available() -> list[str]:
     return list(_ARCHITECTURES)
 
 
+def base_name(name: str) -> str:
+    """The registered architecture inside ``conjoined(NAME)``, or ``name`` itself."""
+    match = _CONJOINED.match(name)
+    return match.group(1) if match else name
+
+
+def tiny_config(name: str) -> dict[str, Any]:
+    """Settings that build a small, fast instance of ``name`` (for tests and examples)."""
+    return dict(_entry(base_name(name)).tiny)
+
+
 def make_config(name: str, **config: Any):
     """The typed config of architecture ``name``; unknown keys are refused, naming valid ones."""
-    config_type = _entry(name)[0]
+    config_type = _entry(base_name(name)).config_type
     fields = {f.name for f in dataclasses.fields(config_type)}
     unknown = sorted(set(config) - fields)
     if unknown:
@@ -55,17 +99,17 @@ def make_config(name: str, **config: Any):
 
 def build(name: str, **config: Any) -> nn.Module:
     """Build architecture ``name`` (or ``conjoined(NAME)``) with ``config`` overriding defaults."""
-    match = _CONJOINED.match(name)
-    base = match.group(1) if match else name
+    base = base_name(name)
     typed = make_config(base, **config)
-    model = _entry(base)[1](typed)
-    if match:
+    model: nn.Module = _entry(base).build(typed)
+    model.architecture = base
+    if base != name:
         model = Conjoined(model)
     model.architecture, model.config = name, typed
     return model
 
 
-def _entry(name: str):
+def _entry(name: str) -> Entry:
     if name not in _ARCHITECTURES:
         raise ConfigError(
             f"unknown architecture {name!r}; available: {', '.join(available())} "
@@ -75,54 +119,22 @@ def _entry(name: str):
 
 
 def describe_model(model: nn.Module) -> dict[str, Any]:
-    """Name, config, parameter count, receptive field and stride of a built model."""
+    """What a model is and declares: name, config, parameters, geometry, RC invariance,
+    motif scanners and how a scan runs it (see motifnet.nn.contract)."""
+    from motifnet.scanning import dense_mode
+
+    core, _ = unwrap(model)
+    geometry = core.geometry
+    scanners = core.motif_scanners()
+    mode = dense_mode(model)
     return {
         "architecture": getattr(model, "architecture", type(model).__name__),
         "config": dataclasses.asdict(model.config) if hasattr(model, "config") else {},
         "parameters": sum(p.numel() for p in model.parameters() if p.requires_grad),
-        "receptive_field": getattr(model, "receptive_field", None),
-        "total_stride": getattr(model, "total_stride", 1),
+        "receptive_field": geometry.receptive_field,
+        "total_stride": geometry.total_stride,
         "rc_invariant": bool(getattr(model, "rc_invariant", False)),
+        "motif_scanners": None if scanners is None else scanners.count,
+        "scan": mode.mode,
+        "scan_reason": mode.reason,
     }
-
-
-def save_model(model: nn.Module, path: str | Path, **extra: Any) -> None:
-    """Save weights with everything needed to rebuild the model (name, typed config, alphabet)."""
-    payload = {
-        "format": FORMAT,
-        "motifnet_version": __version__,
-        "architecture": model.architecture,
-        "config": dataclasses.asdict(model.config),
-        "alphabet": DNA.to_dict(),
-        "state_dict": model.state_dict(),
-        **extra,
-    }
-    with atomic_write(path, "wb") as handle:
-        torch.save(payload, handle)
-
-
-def load_model(path: str | Path, *, map_location: str | torch.device = "cpu") -> nn.Module:
-    """Rebuild a model saved by ``save_model`` (or a checkpoint holding such a payload under
-    the key ``motifnet``) and load its weights; the model is returned in eval mode."""
-    try:
-        payload = torch.load(path, map_location=map_location, weights_only=True)
-    except FileNotFoundError:
-        raise InputError("no such model file", path=path) from None
-    except Exception as err:  # torch raises many types for a file that is not a checkpoint
-        raise InputError(
-            f"not a motifnet model file ({type(err).__name__}: {err})", path=path
-        ) from None
-    checkpoint = payload if isinstance(payload, dict) else {}
-    payload = checkpoint.get("motifnet", checkpoint)
-    if payload.get("format") != FORMAT:
-        raise InputError(f"not a motifnet model file (expected format {FORMAT})", path=path)
-    model = build(payload["architecture"], **payload["config"])
-    if "state_dict" in payload:
-        state = payload["state_dict"]
-    else:  # a training checkpoint: the model's weights under a prefix of the whole state
-        prefix = payload.get("state_dict_prefix", "")
-        state = {
-            k[len(prefix) :]: v for k, v in checkpoint["state_dict"].items() if k.startswith(prefix)
-        }
-    model.load_state_dict(state)
-    return model.eval()

@@ -40,8 +40,8 @@ if MISSING:
 
 
 def flags(settings):
-    """`--key value` per setting (underscores become dashes, one letter gives `-k`); True
-    gives a bare flag."""
+    """The words `--key value` per setting (underscores become dashes, one letter gives `-k`;
+    True gives a bare flag). Rules pass them with `:q`, so every word is shell-quoted."""
     words = []
     for key, value in settings.items():
         flag = f"-{key}" if len(key) == 1 else f"--{key.replace('_', '-')}"
@@ -50,17 +50,20 @@ def flags(settings):
         elif value is not False and value is not None:
             values = value if isinstance(value, list) else [value]
             words += [flag] + [str(v) for v in values]
-    return " ".join(words)
+    return words
 
 
 def data_flags(spec, prefix=""):
     """The data flags of `motifnet prepare` for one set (pos/neg, classes or table)."""
-    words = [f"--{prefix}{k} {' '.join(spec[k])}" for k in ("pos", "neg") if k in spec]
+    words = []
+    for key in ("pos", "neg"):
+        if key in spec:
+            words += [f"--{prefix}{key}", *spec[key]]
     for name, files in spec.get("classes", {}).items():
-        words += [f"--{prefix}class {name}={f}" for f in files]
+        words += [word for f in files for word in (f"--{prefix}class", f"{name}={f}")]
     if "table" in spec:
-        words.append(f"--{prefix}table {spec['table']}")
-    return " ".join(words)
+        words += [f"--{prefix}table", spec["table"]]
+    return words
 
 
 def simulated(name):
@@ -76,27 +79,29 @@ def dataset_files(wildcards):
 
 
 def prepare_flags(wildcards, input):
-    """Data, split and genome flags of `motifnet prepare` for a dataset."""
+    """Data, split and genome flags of `motifnet prepare` for a dataset (a list of words)."""
     dataset = config["datasets"][wildcards.dataset]
     if simulated(wildcards.dataset):
-        words = [f"--pos {input[0]} --neg {input[1]}"]
+        words = ["--pos", input[0], "--neg", input[1]]
     else:
-        words = [data_flags(dataset)]
-        words += [data_flags(dataset[k], f"{k}-") for k in ("valid", "test") if k in dataset]
+        words = data_flags(dataset)
+        for key in ("valid", "test"):
+            if key in dataset:
+                words += data_flags(dataset[key], f"{key}-")
         if "label_columns" in dataset:
-            words.append("--label-columns " + " ".join(dataset["label_columns"]))
+            words += ["--label-columns", *dataset["label_columns"]]
         if "genome" in dataset:
-            words.append(f"--genome {dataset['genome']}")
+            words += ["--genome", dataset["genome"]]
     split = dict(dataset.get("split", {}))
     if "method" in split:
         split["split"] = split.pop("method")
-    words.append(flags(split))
-    return " ".join(words)
+    return words + flags(split)
 
 
 def model_flags(wildcards):
+    """`--set KEY=VALUE` words for the architecture's model settings."""
     settings = config.get("model", {}).get(wildcards.arch, {})
-    return " ".join(f"--set {key}={value}" for key, value in settings.items())
+    return [word for key, value in settings.items() for word in ("--set", f"{key}={value}")]
 
 
 def truths():

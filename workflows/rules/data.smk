@@ -18,7 +18,7 @@ rule simulate:
         mem_mb=resources("default", "mem_mb", 2000),
         runtime=resources("default", "runtime", 30),
     shell:
-        "motifnet simulate -o {params.folder} {params.settings} > {log} 2>&1"
+        "motifnet simulate -o {params.folder:q} {params.settings:q} > {log:q} 2>&1"
 
 
 rule prepare:
@@ -41,4 +41,4 @@ rule prepare:
         mem_mb=resources("default", "mem_mb", 2000),
         runtime=resources("default", "runtime", 30),
     shell:
-        "motifnet prepare {params.data} -o {params.folder} > {log} 2>&1"
+        "motifnet prepare {params.data:q} -o {params.folder:q} > {log:q} 2>&1"

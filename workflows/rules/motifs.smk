@@ -22,5 +22,5 @@ rule motifs:
         mem_mb=resources("motifs", "mem_mb", 4000),
         runtime=resources("motifs", "runtime", 60),
     shell:
-        "motifnet motifs {input.checkpoint} {input.test} {params.settings} "
-        "-o {params.folder} > {log} 2>&1"
+        "motifnet motifs {input.checkpoint:q} {input.test:q} {params.settings:q} "
+        "-o {params.folder:q} > {log:q} 2>&1"

@@ -18,7 +18,7 @@ rule report:
         f"{OUT}/report/summary.json",
     params:
         runs=RUNS,
-        truth=" ".join(f"--truth {name}={path}" for name, path in truths().items()),
+        truth=[word for name, path in truths().items() for word in ("--truth", f"{name}={path}")],
         folder=folder_of,
     log:
         f"{LOGS}/report.log",
@@ -26,4 +26,4 @@ rule report:
         ENV
     threads: 1
     shell:
-        "motifnet summarize {params.runs} {params.truth} -o {params.folder} > {log} 2>&1"
+        "motifnet summarize {params.runs:q} {params.truth:q} -o {params.folder:q} > {log:q} 2>&1"

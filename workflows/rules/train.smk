@@ -24,9 +24,10 @@ rule train:
         runtime=resources("train", "runtime", 120),
         gpu=resources("train", "gpu", 0),
     shell:
-        "motifnet train --table {input.train} --valid-table {input.valid} "
-        "--test-table {input.test} --arch '{wildcards.arch}' --seed {wildcards.seed} "
-        "{params.settings} {params.model} -o {params.folder} --quiet > {log} 2>&1"
+        "motifnet train --table {input.train:q} --valid-table {input.valid:q} "
+        "--test-table {input.test:q} --architecture {wildcards.arch:q} "
+        "--seed {wildcards.seed:q} {params.settings:q} {params.model:q} -o {params.folder:q} "
+        "--quiet > {log:q} 2>&1"
 
 
 rule evaluate:
@@ -44,7 +45,8 @@ rule evaluate:
         mem_mb=resources("default", "mem_mb", 2000),
         runtime=resources("default", "runtime", 30),
     shell:
-        "motifnet evaluate {input.checkpoint} --table {input.test} --json > {output} 2> {log}"
+        "motifnet evaluate {input.checkpoint:q} --table {input.test:q} --json "
+        "> {output:q} 2> {log:q}"
 
 
 rule check:
@@ -61,4 +63,4 @@ rule check:
         mem_mb=resources("default", "mem_mb", 2000),
         runtime=resources("default", "runtime", 30),
     shell:
-        "motifnet check {input} --json > {output} 2> {log}"
+        "motifnet check {input:q} --json > {output:q} 2> {log:q}"

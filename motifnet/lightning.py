@@ -1,10 +1,9 @@
 """The LightningModule: any registered architecture plus loss, optimiser, metrics and a
-self-describing checkpoint (architecture, typed config, alphabet, input length, tasks)."""
+self-describing checkpoint (motifnet.checkpoint: architecture, settings, alphabet, input
+length, tasks)."""
 
 from __future__ import annotations
 
-import dataclasses
-from pathlib import Path
 from typing import Any
 
 import pytorch_lightning as pl
@@ -12,14 +11,16 @@ import torch
 from torch.nn import functional as F
 
 from motifnet import __version__
+from motifnet.checkpoint import describe
 from motifnet.data.module import augment
-from motifnet.errors import ConfigError, InputError
+from motifnet.errors import ConfigError
 from motifnet.metrics import compute_metrics
-from motifnet.nn.registry import FORMAT, build
+from motifnet.nn.registry import build
+from motifnet.nn.runtime import evaluating
 from motifnet.sequence import DNA
 
 
-class MotifTask(pl.LightningModule):
+class MotifModule(pl.LightningModule):
     """Train ``architecture`` on binary, multilabel or multiclass labels.
 
     Binary/multilabel use BCE on logits, multiclass cross-entropy; AdamW with cosine decay over
@@ -124,46 +125,26 @@ class MotifTask(pl.LightningModule):
         return {"optimizer": optimizer, "lr_scheduler": scheduler}
 
     def on_save_checkpoint(self, checkpoint: dict[str, Any]) -> None:
-        """Add the registry's self-description, so `load_model` reads a checkpoint too."""
+        """Add the self-description, so motifnet.checkpoint reads the network alone."""
         hp = self.hparams
         checkpoint["motifnet"] = {
-            "format": FORMAT,
-            "motifnet_version": __version__,
-            "architecture": hp.architecture,
-            "config": dataclasses.asdict(self.model.config),
-            "alphabet": hp.alphabet,
-            "length": hp.length,
-            "task_names": hp.task_names,
-            "task_type": hp.task_type,
+            **describe(
+                self.model,
+                length=hp.length,
+                task_names=hp.task_names,
+                task_type=hp.task_type,
+            ),
             "state_dict_prefix": "model.",
         }
 
 
 def _check_input_length(model: torch.nn.Module, length: int, architecture: str) -> None:
     """Refuse an input length the model cannot take (shorter than its convolutions need)."""
-    model.eval()
     try:
-        with torch.no_grad():
+        with evaluating(model), torch.no_grad():
             model(torch.zeros(1, 4, length))
     except (RuntimeError, ValueError):
-        field = getattr(model, "receptive_field", None)
-        need = f" (its receptive field is {field} bp)" if field else ""
         raise ConfigError(
-            f"{architecture} cannot take {length} bp inputs{need}: raise --length or use "
-            "narrower filters / less pooling"
+            f"{architecture} cannot take {length} bp inputs (its trunk's receptive field is "
+            f"{model.receptive_field} bp): raise --length or use narrower filters / less pooling"
         ) from None
-    finally:
-        model.train()
-
-
-def load_task(path: str | Path, *, map_location: str | torch.device = "cpu") -> MotifTask:
-    """A trained MotifTask from its checkpoint, in eval mode; a clear error for other files."""
-    if not Path(path).is_file():
-        raise InputError("no such checkpoint", path=path)
-    try:
-        task = MotifTask.load_from_checkpoint(path, map_location=map_location, weights_only=False)
-    except Exception as err:  # Lightning raises many types for foreign files
-        raise InputError(
-            f"not a motifnet checkpoint ({type(err).__name__}: {err})", path=path
-        ) from None
-    return task.eval()
