@@ -111,15 +111,17 @@ class TrainConfig(BaseModel):
         return self
 
 
+def _message(item: dict) -> str:
+    if item["type"] == "extra_forbidden":
+        return "unknown setting"
+    return item["msg"].removeprefix("Value error, ")
+
+
 def _messages(error: ValidationError) -> str:
-    parts = []
-    for item in error.errors():
-        where = ".".join(str(p) for p in item["loc"]) or "config"
-        message = item["msg"].removeprefix("Value error, ")
-        if item["type"] == "extra_forbidden":
-            message = "unknown setting"
-        parts.append(f"{where}: {message}")
-    return "; ".join(parts)
+    return "; ".join(
+        f"{'.'.join(str(p) for p in item['loc']) or 'config'}: {_message(item)}"
+        for item in error.errors()
+    )
 
 
 def make_config(values: dict[str, Any], *, source: str = "settings") -> TrainConfig:
@@ -135,14 +137,37 @@ def load_config(path: str | Path, overrides: dict[str, Any] | None = None) -> Tr
     """A YAML file's settings, with ``overrides`` (e.g. from flags) on top, validated; model
     settings in ``overrides`` are added to the file's rather than replacing them."""
     try:
-        values = yaml.safe_load(Path(path).read_text()) or {}
+        values = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
     except FileNotFoundError:
         raise ConfigError(f"{path}: no such config file") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{path}: is a folder, not a config file") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not a text file (it is not UTF-8)") from None
     except yaml.YAMLError as err:
         raise ConfigError(f"{path}: not valid YAML ({err})") from None
     if not isinstance(values, dict):
         raise ConfigError(f"{path}: a config must be a mapping of settings")
+    _check_file(values, path)
     overrides = dict(overrides or {})
     if isinstance(values.get("model"), dict) and "model" in overrides:
         overrides["model"] = {**values["model"], **overrides["model"]}
     return make_config({**values, **overrides}, source=str(path))
+
+
+def _check_file(values: dict[str, Any], path: str | Path) -> None:
+    """Every setting the file gives must be valid on its own, even where a flag overrides
+    it: a mistyped value is reported, never silently replaced."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)  # reported by make_config below
+            TrainConfig.model_validate(values)
+    except ValidationError as error:
+        own = [
+            item
+            for item in error.errors()
+            if item["loc"] and (item["loc"][0] in values or item["type"] == "extra_forbidden")
+        ]
+        if own:
+            parts = [f"{'.'.join(str(p) for p in item['loc'])}: {_message(item)}" for item in own]
+            raise ConfigError(f"{path}: {'; '.join(parts)}") from None

@@ -4,6 +4,7 @@ length, tasks)."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytorch_lightning as pl
@@ -16,7 +17,7 @@ from motifnet.data.module import augment
 from motifnet.errors import ConfigError
 from motifnet.metrics import compute_metrics
 from motifnet.nn.registry import build
-from motifnet.nn.runtime import evaluating
+from motifnet.nn.runtime import check_input_length
 from motifnet.sequence import DNA
 
 
@@ -30,7 +31,7 @@ class MotifModule(pl.LightningModule):
     def __init__(
         self,
         architecture: str,
-        model_config: dict[str, Any],
+        model: dict[str, Any],
         task_names: list[str],
         task_type: str,
         length: int,
@@ -43,13 +44,13 @@ class MotifModule(pl.LightningModule):
         alphabet: dict[str, str] | None = None,
     ):
         super().__init__()
-        if "tasks" in model_config:
-            raise ConfigError("'tasks' is set from the labels; do not give it in the model config")
+        if "tasks" in model:
+            raise ConfigError("'tasks' is set from the labels; leave it out of the model settings")
         alphabet = alphabet or DNA.to_dict()
         self.save_hyperparameters(
             {
                 "architecture": architecture,
-                "model_config": dict(model_config),
+                "model": dict(model),
                 "task_names": list(task_names),
                 "task_type": task_type,
                 "length": length,
@@ -64,9 +65,18 @@ class MotifModule(pl.LightningModule):
             }
         )
         outputs = 1 if task_type == "binary" else len(task_names)
-        self.model = build(architecture, tasks=outputs, **model_config)
-        _check_input_length(self.model, length, architecture)
+        self.model = build(architecture, tasks=outputs, **model)
+        check_input_length(self.model, length)
         self._outputs: list[tuple[torch.Tensor, torch.Tensor]] = []
+        self._earlier_seconds, self._started = 0.0, time.perf_counter()
+
+    @property
+    def train_seconds(self) -> float:
+        """Wall time of the whole run, earlier sessions of a resumed run included."""
+        return self._earlier_seconds + time.perf_counter() - self._started
+
+    def on_fit_start(self) -> None:
+        self._started = time.perf_counter()
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.model(x)
@@ -125,7 +135,8 @@ class MotifModule(pl.LightningModule):
         return {"optimizer": optimizer, "lr_scheduler": scheduler}
 
     def on_save_checkpoint(self, checkpoint: dict[str, Any]) -> None:
-        """Add the self-description, so motifnet.checkpoint reads the network alone."""
+        """Add the self-description, so motifnet.checkpoint reads the network alone, and what
+        a resumed run needs to continue exactly: the random state and the time spent."""
         hp = self.hparams
         checkpoint["motifnet"] = {
             **describe(
@@ -136,15 +147,19 @@ class MotifModule(pl.LightningModule):
             ),
             "state_dict_prefix": "model.",
         }
+        checkpoint["motifnet_resume"] = {
+            "rng": torch.get_rng_state(),
+            "cuda_rng": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else [],
+            "train_seconds": self.train_seconds,
+        }
 
-
-def _check_input_length(model: torch.nn.Module, length: int, architecture: str) -> None:
-    """Refuse an input length the model cannot take (shorter than its convolutions need)."""
-    try:
-        with evaluating(model), torch.no_grad():
-            model(torch.zeros(1, 4, length))
-    except (RuntimeError, ValueError):
-        raise ConfigError(
-            f"{architecture} cannot take {length} bp inputs (its trunk's receptive field is "
-            f"{model.receptive_field} bp): raise --length or use narrower filters / less pooling"
-        ) from None
+    def on_load_checkpoint(self, checkpoint: dict[str, Any]) -> None:
+        """Continue a resumed run where it stopped: random state (dropout, augmentation) and
+        the time spent so far."""
+        state = checkpoint.get("motifnet_resume")
+        if not state:
+            return
+        torch.set_rng_state(state["rng"])
+        if state["cuda_rng"] and torch.cuda.is_available():
+            torch.cuda.set_rng_state_all(state["cuda_rng"])
+        self._earlier_seconds = float(state["train_seconds"])

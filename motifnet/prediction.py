@@ -167,12 +167,16 @@ def write_predictions(
 
 
 def _write_rows(batches, settings: PredictionSettings, handle, bar) -> int:
-    handle.write("\t".join(settings.columns) + "\n")
+    header = "\t".join(settings.columns) + "\n"
     count = 0
     for records, values in batches:
+        if header:  # written with the first rows, so an early error leaves stdout empty
+            handle.write(header)
+            header = ""
         columns = [[f"{v:.6g}" for v in values[:, j].tolist()] for j in range(values.shape[1])]
         cells = zip([record.id for record in records], *columns, strict=True)
         handle.write("".join("\t".join(row) + "\n" for row in cells))
         count += len(records)
         bar.update(len(records))
+    handle.write(header)
     return count

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 import json
 import logging
-import time
 import warnings
 from pathlib import Path
 
@@ -14,7 +13,7 @@ import yaml
 from pytorch_lightning.callbacks import EarlyStopping, ModelCheckpoint
 from pytorch_lightning.loggers import CSVLogger
 
-from motifnet.checkpoint import load_model
+from motifnet.checkpoint import describe, load_model, read_checkpoint
 from motifnet.config import DataSpec, TrainConfig
 from motifnet.data import (
     LabelledSet,
@@ -29,7 +28,7 @@ from motifnet.data import (
 )
 from motifnet.errors import ConfigError, InputError
 from motifnet.io import read_sequences, read_table
-from motifnet.io.atomic import atomic_write
+from motifnet.io.atomic import atomic_write, check_output_folder
 from motifnet.lightning import MotifModule
 from motifnet.metrics import evaluate
 from motifnet.nn.registry import describe_model
@@ -113,11 +112,31 @@ def prepare_data(config: TrainConfig) -> tuple[LabelledSet, LabelledSet, Labelle
     return train, valid, test, config.length or common_length(train.sequences)
 
 
+def check_resumable(path: str, module: MotifModule) -> None:
+    """Refuse, before training, a --resume file that is not a motifnet training checkpoint of
+    this very model (architecture and settings)."""
+    checkpoint = read_checkpoint(path)
+    if "motifnet" not in checkpoint or "optimizer_states" not in checkpoint:
+        raise InputError(
+            "not a training checkpoint of motifnet train (resume from OUTDIR/last.ckpt)", path=path
+        )
+    found, expected = checkpoint["motifnet"], describe(module.model)
+    if (found.get("architecture"), found.get("config")) != (
+        expected["architecture"],
+        expected["config"],
+    ):
+        raise InputError(
+            f"was trained as {found.get('architecture')} with other settings than this run's "
+            f"{expected['architecture']}: resume with the settings of its config.yaml",
+            path=path,
+        )
+
+
 def train(config: TrainConfig, *, progress: bool = True) -> dict:
     """Train, keep the best checkpoint by the early-stopping metric, evaluate it on the
     validation and test sets (plain and RC-conjoined), and write everything to the outdir."""
     outdir = Path(config.outdir)
-    outdir.mkdir(parents=True, exist_ok=True)
+    check_output_folder(outdir)
     pl.seed_everything(config.seed, workers=True, verbose=False)
     train_set, valid_set, test_set, length = prepare_data(config)
     data = SequenceDataModule(
@@ -140,6 +159,8 @@ def train(config: TrainConfig, *, progress: bool = True) -> dict:
         rc_augment=config.rc_augment,
         shift_augment=config.shift_augment,
     )
+    if config.resume:
+        check_resumable(config.resume, module)
     monitor, mode = (
         ("val_auprc", "max") if config.early_stopping == "auprc" else ("val_loss", "min")
     )
@@ -175,11 +196,9 @@ def train(config: TrainConfig, *, progress: bool = True) -> dict:
                 enable_model_summary=False,
                 log_every_n_steps=10,
             )
-            started = time.perf_counter()
             trainer.fit(module, datamodule=data, ckpt_path=config.resume, weights_only=True)
     finally:
         _LIGHTNING_NOTICES.setLevel(level)
-    seconds = time.perf_counter() - started
     network = load_model(best.best_model_path)
     report = {
         "checkpoint": str(Path(best.best_model_path).resolve()),
@@ -195,7 +214,7 @@ def train(config: TrainConfig, *, progress: bool = True) -> dict:
         "epochs": trainer.current_epoch,
         "best_epoch_score": float(best.best_model_score),
         "monitor": monitor,
-        "train_seconds": round(seconds, 1),
+        "train_seconds": round(module.train_seconds, 1),
     }
     final = "test" if test_set is not None else "valid"
     for name in ("valid", "test"):

@@ -3,6 +3,8 @@ import gzip
 import numpy as np
 import pytest
 from Bio import SeqIO
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from motifnet.errors import InputError
 from motifnet.io import (
@@ -56,6 +58,36 @@ def test_fasta_records_spanning_read_blocks(tmp_path, monkeypatch):
     records = list(read_fasta(write(tmp_path / "a.fa", text)))
     assert [r.sequence for r in records] == seqs
     assert [r.description for r in records] == [f"d{i}" for i in range(30)]
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    lengths=st.lists(st.integers(1, 30), min_size=1, max_size=12),
+    width=st.integers(1, 9),
+    block=st.integers(2, 40),
+    data=st.data(),
+)
+def test_fasta_errors_name_the_header_line_of_the_bad_record(
+    tmp_path, monkeypatch, lengths, width, block, data
+):
+    """For any record (the last one and those crossing read blocks included) the line named
+    is its header's."""
+    monkeypatch.setattr(fasta_module, "_BLOCK", block)
+    bad = data.draw(st.integers(0, len(lengths) - 1))
+    lines, header_line = [], 0
+    for i, n in enumerate(lengths):
+        sequence = "A" * n
+        if i == bad:
+            header_line = len(lines) + 1
+            position = data.draw(st.integers(0, n - 1))
+            sequence = sequence[:position] + "7" + sequence[position + 1 :]
+        lines.append(f">r{i}")
+        lines += [sequence[j : j + width] for j in range(0, n, width)]
+    path = write(tmp_path / "bad.fa", "\n".join(lines) + "\n")
+    with pytest.raises(InputError, match=rf"record 'r{bad}' \(line {header_line}\)"):
+        list(read_fasta(path))
 
 
 def test_fasta_matches_biopython(tmp_path):

@@ -122,6 +122,45 @@ def test_resume_continues_from_the_last_epoch(tmp_path, ctcf):
     assert resumed["epochs"] == 3
 
 
+def test_a_resumed_run_ends_as_the_uninterrupted_run(tmp_path, bag_csv, monkeypatch):
+    """Stopped after its first epoch and resumed from last.ckpt, a run ends with the same
+    metrics as one that was never stopped: same batches, same dropout, same schedule."""
+    from motifnet.lightning import MotifModule
+
+    settings = {
+        "train": {"table": str(bag_csv)},
+        "architecture": "cnn",
+        "max_epochs": 3,
+        "rc_augment": True,
+    }
+    whole = run(tmp_path / "whole", **settings)
+
+    def crash_in_the_second_epoch(self):
+        if self.current_epoch == 1:
+            raise RuntimeError("the node went down")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(MotifModule, "on_train_epoch_start", crash_in_the_second_epoch)
+        with pytest.raises(RuntimeError, match="the node went down"):
+            run(tmp_path / "parts", **settings)
+    last = tmp_path / "parts" / "run" / "last.ckpt"
+    resumed = run(tmp_path / "parts", **settings, resume=str(last))
+    assert resumed["epochs"] == whole["epochs"] == 3
+    assert resumed["test"] == whole["test"] and resumed["valid"] == whole["valid"]
+    assert resumed["train_seconds"] > 0
+
+
+def test_resume_refuses_foreign_files_and_other_models(tmp_path, bag_csv):
+    settings = {"train": {"table": str(bag_csv)}, "architecture": "cnn", "max_epochs": 1}
+    first = run(tmp_path / "a", **settings)
+    not_a_checkpoint = tmp_path / "notes.ckpt"
+    not_a_checkpoint.write_text("hello")
+    with pytest.raises(InputError, match=r"notes\.ckpt: not a motifnet checkpoint"):
+        run(tmp_path / "b", **settings, resume=str(not_a_checkpoint))
+    with pytest.raises(InputError, match="was trained as cnn with other settings"):
+        run(tmp_path / "c", **{**settings, "model": {"filters": 4}}, resume=first["checkpoint"])
+
+
 def test_seeded_runs_are_reproducible(tmp_path, bag_csv):
     settings = {
         "train": {"table": str(bag_csv)},
@@ -154,7 +193,8 @@ def test_renamed_settings_still_work_with_a_warning(ctcf):
 
 
 def test_inputs_shorter_than_the_model_needs_are_refused(tmp_path, ctcf):
-    with pytest.raises(ConfigError, match=r"20 bp inputs \(its trunk's receptive field is 55 bp\)"):
+    message = r"cannot take 20 bp inputs \(its trunk's receptive field is 55 bp\)"
+    with pytest.raises(ConfigError, match=message):
         run(tmp_path, train={"pos": [str(ctcf / "positive.fa")]}, length=20, model={})
 
 

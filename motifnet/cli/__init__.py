@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
+import threading
 
 from motifnet import __version__
 from motifnet.cli import (
@@ -54,15 +56,49 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def check_outputs(args: argparse.Namespace) -> None:
+    """Refuse an output that could not be written before any work starts (-o of a file, or
+    of a folder, whichever the subcommand takes)."""
+    from motifnet.io.atomic import check_output_file, check_output_folder
+
+    output = getattr(args, "output", None)
+    if output and output != "-":
+        check_output_file(output)
+    outdir = getattr(args, "outdir", None)
+    if outdir:
+        check_output_folder(outdir)
+
+
+def _terminate(signum, frame) -> None:
+    """SIGTERM (a killed job, a cluster's time limit) unwinds like Ctrl-C, so temporary
+    files are removed and earlier outputs stay intact."""
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; user errors print one line to stderr and exit 2, never a traceback."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _terminate) if main_thread else None
     try:
+        check_outputs(args)
         return args.run(args) or 0
     except MotifnetError as err:
-        print(f"motifnet {args.command}: error: {err}", file=sys.stderr)
-        return 2
+        return _fail(args, str(err))
+    except OSError as err:  # a file that vanished, a full disk, a folder where a file belongs
+        where = f"{err.filename}: " if err.filename else ""
+        return _fail(args, f"{where}{err.strerror or err}")
+    except UnicodeError as err:
+        return _fail(args, f"text that is not UTF-8 ({err})")
     except KeyboardInterrupt:
         print(f"motifnet {args.command}: interrupted", file=sys.stderr)
         return 130
+    finally:
+        if main_thread:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _fail(args: argparse.Namespace, message: str) -> int:
+    print(f"motifnet {args.command}: error: {message}", file=sys.stderr)
+    return 2

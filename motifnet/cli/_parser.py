@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 
 from motifnet.errors import ConfigError
 
@@ -81,4 +82,11 @@ def add_precision_argument(parser: argparse.ArgumentParser) -> None:
         help="fp32 (exact) or bf16: bfloat16 arithmetic, several times faster on CPUs with "
         "AVX512-BF16/AMX and on recent GPUs; probabilities move by ~2e-3 on average, up to "
         "~0.03 (default: %(default)s)",
+    )
+
+
+def settings_from(settings_type: type, args: argparse.Namespace):
+    """A settings dataclass filled from the flags of the same names."""
+    return settings_type(
+        **{f.name: getattr(args, f.name) for f in dataclasses.fields(settings_type)}
     )

@@ -124,7 +124,7 @@ def _probes(args: argparse.Namespace, span: int):
 
     if not args.input:
         return random_one_hot(args.n, span, seed=args.seed), f"{args.n} random sequences"
-    records = list(read_sequences(args.input, genome=args.genome, duplicates="allow"))
+    records = list(read_sequences(args.input, genome=args.genome, duplicates="allow", labels=False))
     windows = []
     for record in records:
         if len(record.sequence) >= span:
@@ -144,9 +144,10 @@ def _probes(args: argparse.Namespace, span: int):
 def run(args: argparse.Namespace) -> int:
     from motifnet.equivariance import check, default_shifts
     from motifnet.nn.registry import describe_model
-    from motifnet.nn.runtime import resolve_device
+    from motifnet.nn.runtime import check_input_length, resolve_device
 
     model, length = _model(args)
+    check_input_length(model, length)
     info = describe_model(model)
     shifts = args.shifts or default_shifts(info["total_stride"])
     if min(shifts) < 1:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from motifnet.cli._parser import add_subcommand
+from motifnet.cli._parser import add_subcommand, settings_from
 
 HELP = "what a model learned as motifs: filters, TF-MoDISco on attributions, JASPAR, report"
 DESCRIPTION = """\
@@ -99,20 +99,7 @@ def run(args: argparse.Namespace) -> int:
     from motifnet.io import read_sequences
     from motifnet.motifs.discover import MotifSettings, discover_motifs, write_motifs
 
-    settings = MotifSettings(
-        threshold=args.threshold,
-        weighted=args.weighted,
-        max_sequences=args.max_sequences,
-        attribution=args.attribution,
-        attribution_sequences=args.attribution_sequences,
-        task=args.task,
-        all_sequences=args.all_sequences,
-        motif_db=args.motif_db,
-        jaspar_release=args.jaspar_release,
-        collection=args.collection,
-        tax_group=args.tax_group,
-        top=args.top,
-    )
+    settings = settings_from(MotifSettings, args)
     trained = load_trained(args.checkpoint)
     trained.task_index(args.task)
     records = list(read_sequences(args.data, genome=args.genome, duplicates="allow"))

@@ -86,7 +86,7 @@ def run(args: argparse.Namespace) -> int:
         conjoin=args.conjoin,
         precision=args.precision,
     )
-    records = read_sequences(args.input, genome=args.genome, duplicates="allow")
+    records = read_sequences(args.input, genome=args.genome, duplicates="allow", labels=False)
     count = write_predictions(
         trained.network, records, settings, args.output, progress=not args.quiet, source=args.input
     )

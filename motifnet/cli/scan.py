@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from motifnet.cli._parser import add_precision_argument, add_subcommand
+from motifnet.cli._parser import add_precision_argument, add_subcommand, settings_from
 
 HELP = "score every position of genome sequences in one dense pass -> bedGraph or bigWig"
 DESCRIPTION = """\
@@ -24,7 +24,7 @@ EPILOG = """\
 output: bedGraph (text), one line per --step bases: chrom, start (0-based), end, score; the
 score is the probability (or logit, --logits) of --task for the window centred at start. An
 output ending in .bw or .bigWig gets the same intervals as an indexed bigWig (pyBigWig), the
-format genome browsers stream; its regions are written in genome order and must not overlap.
+format genome browsers stream. Regions are written in genome order and must not overlap.
 
 examples:
   motifnet scan runs/ctcf/model.ckpt hg38.fa --regions chr21.bed -o ctcf_chr21.bedGraph
@@ -69,14 +69,7 @@ def run(args: argparse.Namespace) -> int:
     from motifnet.nn.runtime import retain_freed_memory
     from motifnet.scanning import ScanSettings, dense_mode, scan_genome
 
-    settings = ScanSettings(
-        step=args.step,
-        chunk=args.chunk,
-        task=args.task,
-        logits=args.logits,
-        device=args.device,
-        precision=args.precision,
-    )
+    settings = settings_from(ScanSettings, args)
     retain_freed_memory()
     trained = load_trained(args.checkpoint)
     trained.task_index(args.task)

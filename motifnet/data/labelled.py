@@ -19,6 +19,9 @@ from motifnet.io.atomic import atomic_write
 from motifnet.sequence.shuffle import dinucleotide_shuffle
 
 TASK_TYPES = ("binary", "multiclass", "multilabel")
+# A class number on fewer rows than this share is taken for a typo (one stray 2 in a 0/1
+# column would otherwise silently turn a binary task into three classes).
+MIN_CLASS_SHARE = 0.01
 
 
 @dataclass
@@ -130,10 +133,25 @@ def table_set(table: SequenceTable, *, source: str = "table") -> LabelledSet:
         names = table.class_names
         return LabelledSet(ids, sequences, labels[:, 0].astype(np.int64), names, "multiclass")
     if labels.shape[1] == 1 and len(values) > 2:
+        column = table.label_names[0]
         if not np.all(values == np.arange(len(values))):
+            odd = next(v for i, v in enumerate(values) if v != i)
             raise InputError(
-                f"labels must be 0/1 or class numbers 0..C-1; found {values[:8].tolist()}",
+                f"label column {column!r} holds {odd:g}: labels must be 0/1, or class numbers "
+                f"0..C-1 (found {values[:8].tolist()})",
                 path=source,
+                record=_line_of(labels[:, 0], odd),
+            )
+        counts = np.bincount(labels[:, 0].astype(np.int64))
+        rare = np.flatnonzero(counts < MIN_CLASS_SHARE * len(labels))
+        if rare.size:
+            value = float(rare[-1])
+            raise InputError(
+                f"label column {column!r} holds {value:g} on {counts[rare[-1]]} of "
+                f"{len(labels)} rows: a typo? Binary labels are 0/1; class numbers must each "
+                f"label at least {MIN_CLASS_SHARE:.0%} of the rows (or give class names)",
+                path=source,
+                record=_line_of(labels[:, 0], value),
             )
         return LabelledSet(
             ids,
@@ -146,13 +164,18 @@ def table_set(table: SequenceTable, *, source: str = "table") -> LabelledSet:
     if bad.any():
         row, column = np.argwhere(bad)[0]
         raise InputError(
-            f"label column {table.label_names[column]!r} holds {labels[row, column]:g}; "
-            "binary and multi-task labels must be 0 or 1",
+            f"label column {table.label_names[column]!r} holds {labels[row, column]:g} "
+            f"(id {ids[row]!r}); binary and multi-task labels must be 0 or 1",
             path=source,
-            record=ids[row],
+            record=f"line {row + 2}",
         )
     kind = "binary" if labels.shape[1] == 1 else "multilabel"
     return LabelledSet(ids, sequences, labels.astype(np.float32), table.label_names, kind)
+
+
+def _line_of(values: np.ndarray, value: float) -> str:
+    """The table line (header = line 1) of the first row holding ``value``."""
+    return f"line {int(np.argmax(values == value)) + 2}"
 
 
 def check_trainable(data: LabelledSet, *, source: str) -> None:

@@ -38,17 +38,47 @@ class _Batches(Dataset):
         return self.x[index], self.y[index]
 
 
+class EpochBatches(BatchSampler):
+    """Batches of indices; shuffled, epoch e's order depends only on (seed, e).
+
+    It is the order a RandomSampler with a generator seeded once gives in its e-th pass, so
+    runs match earlier ones; ``set_epoch`` (called by Lightning at each epoch start) lets a
+    resumed run see the very order the uninterrupted run would have seen.
+    """
+
+    def __init__(self, size: int, batch_size: int, *, shuffle: bool, seed: int = 0):
+        super().__init__(SequentialSampler(range(size)), batch_size, drop_last=False)
+        self.size, self.shuffle, self.seed, self.epoch = size, shuffle, seed, 0
+
+    def set_epoch(self, epoch: int) -> None:
+        self.epoch = epoch
+
+    def __iter__(self):
+        if not self.shuffle:
+            yield from super().__iter__()
+            return
+        sampler = RandomSampler(
+            range(self.size), generator=torch.Generator().manual_seed(self.seed)
+        )
+        for _ in range(self.epoch):
+            for _ in sampler:  # the earlier epochs' draws
+                pass
+        order = list(sampler)
+        for start in range(0, self.size, self.batch_size):
+            yield order[start : start + self.batch_size]
+
+
 def batches(
     x: torch.Tensor, y: torch.Tensor, batch_size: int, *, shuffle: bool, seed: int = 0
 ) -> DataLoader:
-    """A DataLoader of whole-tensor slices, shuffled with a seeded generator when asked."""
-    sampler = (
-        RandomSampler(x, generator=torch.Generator().manual_seed(seed))
-        if shuffle
-        else SequentialSampler(x)
-    )
+    """A DataLoader of whole-tensor slices, shuffled per epoch from ``seed`` when asked. It has
+    its own generator, so making its iterator leaves the global RNG (dropout, augmentation)
+    alone."""
     return DataLoader(
-        _Batches(x, y), sampler=BatchSampler(sampler, batch_size, drop_last=False), batch_size=None
+        _Batches(x, y),
+        sampler=EpochBatches(len(x), batch_size, shuffle=shuffle, seed=seed),
+        batch_size=None,
+        generator=torch.Generator().manual_seed(seed),
     )
 
 

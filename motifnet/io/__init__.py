@@ -34,10 +34,15 @@ def sequence_format(path: str | Path) -> str:
 
 
 def read_sequences(
-    path: str | Path, *, genome: str | Path | None = None, duplicates: str = "error"
+    path: str | Path,
+    *,
+    genome: str | Path | None = None,
+    duplicates: str = "error",
+    labels: bool = True,
 ) -> Iterator[Record]:
     """Yield the records of any input every command accepts: FASTA(.gz), CSV/TSV(.gz), or a
-    BED file (.bed, .narrowPeak, .broadPeak) cut from ``genome``."""
+    BED file (.bed, .narrowPeak, .broadPeak) cut from ``genome``. ``labels=False`` reads a
+    table's sequences without its label columns."""
     kind = sequence_format(path)
     if kind == "bed":
         if not genome:
@@ -46,7 +51,7 @@ def read_sequences(
     elif kind == "fasta":
         yield from read_fasta(path, duplicates=duplicates)
     else:
-        yield from read_table(path, duplicates=duplicates).records
+        yield from read_table(path, duplicates=duplicates, labels=labels).records
 
 
 __all__ = [

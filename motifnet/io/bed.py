@@ -19,15 +19,28 @@ OFF_CHROM_POLICIES = ("error", "pad")
 def open_genome(path: str | Path) -> pyfaidx.Fasta:
     """Open a genome FASTA with random access (builds the .fai index beside it if missing)."""
     try:
-        return pyfaidx.Fasta(str(path), as_raw=True, sequence_always_upper=False)
+        genome = pyfaidx.Fasta(str(path), as_raw=True, sequence_always_upper=False)
     except FileNotFoundError:
         raise InputError("cannot open the genome: no such file", path=path) from None
+    except IsADirectoryError:
+        raise InputError("is a folder, not a genome FASTA", path=path) from None
+    except UnicodeDecodeError:
+        raise InputError(
+            "not a FASTA text file (it holds bytes that are not UTF-8 text)", path=path
+        ) from None
+    except ValueError as err:  # pyfaidx: duplicate sequence names
+        raise InputError(
+            f"cannot index the genome ({err}); ids must be unique", path=path
+        ) from None
     except (pyfaidx.FastaIndexingError, pyfaidx.UnsupportedCompressionFormat, OSError) as err:
         raise InputError(
             f"cannot index the genome ({err}); it must be plain or bgzip-compressed FASTA in a "
             "folder where the .fai index can be written",
             path=path,
         ) from None
+    if not any(len(genome[name]) for name in genome.keys()):  # noqa: SIM118
+        raise InputError("the genome has no bases (headers only)", path=path)
+    return genome
 
 
 class Interval(NamedTuple):

@@ -110,9 +110,8 @@ def _parse(handle: BinaryIO, path: str | Path) -> Iterator[list[Record]]:
         complete = pieces[1:-1]
         if complete:
             yield _records(complete, line + 1, path)
-            line += chunk.count(b"\n", len(pieces[0]) + 1, len(chunk) - len(pieces[-1]))
-        else:
-            line += 1
+        # every line break from the end of the first piece to the start of the last one
+        line += chunk.count(b"\n", len(pieces[0]), len(chunk) - len(pieces[-1]))
         header, _, body = pieces[-1].partition(b"\n")
         header_line, parts = line, [body.translate(None, _WHITESPACE)]
         line += pieces[-1].count(b"\n")

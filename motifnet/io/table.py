@@ -44,11 +44,14 @@ def read_table(
     sequence_column: str = "sequence",
     label_columns: list[str] | None = None,
     duplicates: str = "error",
+    labels: bool = True,
 ) -> SequenceTable:
     """Read a CSV/TSV (optionally gzipped) with a sequence column and numeric label columns.
 
     Labels default to every column but the sequence and an ``id``/``name`` column; ids come
-    from that column, else ``row<line>``. Errors name the file, the line and the reason.
+    from that column, else ``row<line>``. ``labels=False`` reads no labels (for commands that
+    only apply a model). An id holding a tab or line break is refused: it would break every
+    TSV written from it. Errors name the file, the line and the reason.
     """
     path = Path(path)
     try:
@@ -67,7 +70,9 @@ def read_table(
             f"no {sequence_column!r} column; the columns are {list(frame.columns)}", path=path
         )
     id_column = next((c for c in ID_COLUMNS if c in frame.columns), None)
-    if label_columns is None:
+    if not labels:
+        label_columns = []
+    elif label_columns is None:
         label_columns = [c for c in frame.columns if c not in (sequence_column, id_column)]
     missing = [c for c in label_columns if c not in frame.columns]
     if missing:
@@ -77,12 +82,24 @@ def read_table(
     if frame.empty:
         raise InputError("the table has a header but no rows", path=path)
 
+    if id_column:
+        broken = frame[id_column].str.contains(r"[\t\r\n]", regex=True)
+        if broken.any():
+            row = int(broken.to_numpy().argmax())
+            raise InputError(
+                f"id {frame[id_column].iat[row]!r} holds a tab or line break, which would break "
+                "the TSV files written from it; remove it from the id",
+                path=path,
+                record=f"line {row + 2}",
+            )
     class_names = _class_names(frame, label_columns)
-    if class_names is None:
-        labels = _numeric_labels(frame, label_columns, path)
+    if not label_columns:
+        labels_array = np.empty((len(frame), 0))
+    elif class_names is None:
+        labels_array = _numeric_labels(frame, label_columns, path)
     else:
         index = {name: i for i, name in enumerate(class_names)}
-        labels = frame[label_columns[0]].str.strip().map(index).to_numpy()[:, None]
+        labels_array = frame[label_columns[0]].str.strip().map(index).to_numpy()[:, None]
     guard = DuplicateGuard(path, duplicates)
     records = []
     for row, sequence in enumerate(frame[sequence_column].str.strip()):
@@ -92,7 +109,7 @@ def read_table(
             raise InputError("empty sequence", path=path, record=line)
         check_bases(sequence.encode("ascii", errors="replace"), path=path, record=line)
         guard.check(record_id, line)
-        records.append(Record(record_id, sequence, labels=tuple(labels[row].tolist())))
+        records.append(Record(record_id, sequence, labels=tuple(labels_array[row].tolist())))
     return SequenceTable(records, list(label_columns), class_names)
 
 

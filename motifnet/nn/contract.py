@@ -130,7 +130,21 @@ class PooledHead:
     after: nn.Module
 
 
-class MotifModel(nn.Module):
+class _Geometric:
+    """Receptive field and total stride, read off ``geometry``."""
+
+    geometry: Geometry
+
+    @property
+    def receptive_field(self) -> int:
+        return self.geometry.receptive_field
+
+    @property
+    def total_stride(self) -> int:
+        return self.geometry.total_stride
+
+
+class MotifModel(_Geometric, nn.Module):
     """Base class of every architecture: ``trunk`` then ``forward_head``; see the module doc.
 
     Subclasses set ``self.trunk`` and ``self.rc_invariant`` and implement ``forward_head``;
@@ -162,16 +176,8 @@ class MotifModel(nn.Module):
     def geometry(self) -> Geometry:
         return Geometry.of(self.trunk)
 
-    @property
-    def receptive_field(self) -> int:
-        return self.geometry.receptive_field
 
-    @property
-    def total_stride(self) -> int:
-        return self.geometry.total_stride
-
-
-class Conjoined(nn.Module):
+class Conjoined(_Geometric, nn.Module):
     """Post-hoc RC averaging of any model's logits: ½[g(x) + g(rc x)] (Zhou et al. 2022)."""
 
     rc_invariant = True
@@ -183,14 +189,6 @@ class Conjoined(nn.Module):
     @property
     def geometry(self) -> Geometry:
         return self.model.geometry
-
-    @property
-    def receptive_field(self) -> int:
-        return self.model.receptive_field
-
-    @property
-    def total_stride(self) -> int:
-        return self.model.total_stride
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return (self.model(x) + self.model(x.flip((-2, -1)))) / 2

@@ -49,6 +49,21 @@ def evaluating(model: nn.Module) -> Iterator[nn.Module]:
         model.train(was_training)
 
 
+def check_input_length(model: nn.Module, length: int) -> None:
+    """Refuse an input length the model cannot take (shorter than its convolutions need)."""
+    try:
+        with evaluating(model), torch.no_grad():
+            model(torch.zeros(1, 4, length))
+    except (RuntimeError, ValueError):
+        name = getattr(model, "architecture", type(model).__name__)
+        field = getattr(model, "receptive_field", None)
+        need = f" (its trunk's receptive field is {field} bp)" if field else ""
+        raise ConfigError(
+            f"{name} cannot take {length} bp inputs{need}: use longer inputs, or narrower "
+            "filters / less pooling"
+        ) from None
+
+
 def batched_forward(
     model: nn.Module,
     x: torch.Tensor,

@@ -23,7 +23,8 @@ from tqdm.auto import tqdm
 from motifnet.checkpoint import TrainedModel
 from motifnet.errors import ConfigError, InputError
 from motifnet.io.bed import open_genome, read_intervals
-from motifnet.io.tracks import is_bigwig, open_track
+from motifnet.io.records import VALID_BYTES
+from motifnet.io.tracks import open_track
 from motifnet.metrics import probabilities
 from motifnet.nn.runtime import precision_context, resolve_device
 from motifnet.scanning.dense import DenseMode, dense_mode, window_logits
@@ -147,9 +148,8 @@ def genome_regions(
     for region, following in pairwise(ordered):
         if region.chrom == following.chrom and following.start < region.end:
             raise InputError(
-                f"regions overlap at {region.chrom}:{following.start}-{region.end}; a bigWig "
-                "track needs disjoint regions (merge them, e.g. bedtools merge, or write a "
-                ".bedGraph)",
+                f"regions overlap at {region.chrom}:{following.start}-{region.end}; a track "
+                "needs disjoint regions (merge them first, e.g. with bedtools merge)",
                 path=regions,
             )
     return ordered
@@ -164,13 +164,14 @@ def scan_genome(
     settings: ScanSettings = ScanSettings(),
     progress: bool = True,
 ) -> ScanResult:
-    """Score every base of the genome (or of ``regions``) with ``trained`` and write the track
-    to ``output`` atomically: bedGraph, or bigWig for a .bw/.bigWig name."""
+    """Score every base of the genome (or of ``regions``, in genome order; overlapping regions
+    are refused) with ``trained`` and write the track to ``output`` atomically: bedGraph, or
+    bigWig for a .bw/.bigWig name."""
     column = trained.task_index(settings.task)
     device = resolve_device(settings.device)
     genome = open_genome(genome_path)
     sizes = [(name, len(genome[name])) for name in genome.keys()]  # noqa: SIM118
-    chosen = genome_regions(genome_path, regions, sorted_disjoint=is_bigwig(output))
+    chosen = genome_regions(genome_path, regions, sorted_disjoint=True)
     step, lines = settings.step, 0
     with open_track(output, sizes) as track:
         for region in chosen:
@@ -184,8 +185,18 @@ def scan_genome(
                 file=sys.stderr,
             )
 
-            def fetch(a: int, b: int, s=sequence) -> str:
-                return s[a:b]
+            def fetch(a: int, b: int, s=sequence, chrom=region.chrom) -> str:
+                bases = s[a:b]
+                bad = bases.encode("ascii", "replace").translate(None, VALID_BYTES)
+                if bad:
+                    offset = bases.encode("ascii", "replace").find(bad[:1])
+                    raise InputError(
+                        f"invalid character {chr(bad[0])!r} at position {a + offset + 1} "
+                        "(expected A, C, G, T, N or an IUPAC code)",
+                        path=genome_path,
+                        record=f"sequence {chrom!r}",
+                    )
+                return bases
 
             for first, logits in scan_sequence(
                 trained.network,
