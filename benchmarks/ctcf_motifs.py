@@ -2,9 +2,10 @@
 
 Trains each architecture with default settings on shared/data/ctcf_chipseq/test.fa (peaks
 against their shuffles), runs `motifnet motifs` on the held-out positives of valid.fa against
-JASPAR2024 CORE vertebrates, and records, per model, the most influential filter motif and the
-largest TF-MoDISco motif with their best matches and q-values, whether CTCF (MA0139) is among
-their matches, and the logo of the top motif (benchmarks/results/ctcf_top_motif_ARCH.png).
+JASPAR2024 CORE vertebrates, and records, per model, the most influential distinct motif with
+its known match, every motif the report names, how many distinct motifs the learned ones
+(filters and TF-MoDISco patterns) make, the wall time of `motifnet motifs` and the share of it
+spent drawing logos, and the logo of the top motif (benchmarks/results/ctcf_top_motif_ARCH.png).
 
 Run: ``python benchmarks/ctcf_motifs.py [--archs rc_hybrid ...]`` (about 5 minutes per
 architecture on 2 cores); architectures not named keep their stored results.
@@ -33,55 +34,60 @@ def _rows(path: Path) -> list[dict]:
         return list(csv.DictReader(handle, delimiter="\t"))
 
 
-def _describe(motif: dict, matches: list[dict]) -> dict:
-    own = sorted((m for m in matches if m["motif"] == motif["motif"]), key=lambda m: float(m["q"]))
-    best = own[0] if own else None
-    ctcf = [m for m in own if m["jaspar_id"].startswith("MA0139")]
-    return {
-        "motif": motif["motif"],
-        "kind": motif["kind"],
-        "sites": int(motif["sites"]),
-        "influence": float(motif["influence"]) if motif["influence"] else None,
-        "best_match": best and {k: best[k] for k in ("jaspar_id", "tf_name", "q")},
-        "ma0139_q": float(ctcf[0]["q"]) if ctcf else None,
-    }
-
-
 def run(arch: str, data: Path, workdir: Path) -> dict:
+    from motifnet.motifs import outputs
+
     run_dir = workdir / arch
     started = time.perf_counter()
     train = ["train", "--pos", str(data / "test_pos.fa"), "--neg", str(data / "test_neg.fa")]
     assert main([*train, "--architecture", arch, "-o", str(run_dir), "--quiet"]) == 0
     trained = time.perf_counter() - started
     out = run_dir / "motifs"
-    assert (
-        main(["motifs", str(run_dir / "model.ckpt"), str(data / "valid_pos.fa"), "-o", str(out)])
-        == 0
-    )
-    motifs, matches = _rows(out / "motifs.tsv"), _rows(out / "matches.tsv")
-    filters = [m for m in motifs if m["kind"] == "filter"]
-    modisco = [m for m in motifs if m["kind"].startswith("modisco")]
-    described = [_describe(f, matches) for f in filters]
-    top = described[0]
+    drawing = 0.0
+    write_logos = outputs.write_logos
+
+    def timed_logos(*args, **kwargs):
+        nonlocal drawing
+        begun = time.perf_counter()
+        write_logos(*args, **kwargs)
+        drawing += time.perf_counter() - begun
+
+    outputs.write_logos = timed_logos
+    try:
+        command = ["motifs", str(run_dir / "model.ckpt"), str(data / "valid_pos.fa")]
+        assert main([*command, "-o", str(out), "--quiet"]) == 0
+    finally:
+        outputs.write_logos = write_logos
+    seconds = time.perf_counter() - started - trained
+    clusters, learned = _rows(out / "clusters.tsv"), _rows(out / "motifs.tsv")
+    top = clusters[0]
     shutil.copyfile(out / "logos" / f"{top['motif']}.png", RESULTS / f"ctcf_top_motif_{arch}.png")
     return {
         "train_seconds": round(trained, 1),
-        "motifs_seconds": round(time.perf_counter() - started - trained, 1),
-        "top_filter": top,
-        "top_modisco": _describe(modisco[0], matches) if modisco else None,
-        "filters_matching_ctcf": sum(
-            1 for d in described if d["best_match"] and d["best_match"]["tf_name"] == "CTCF"
+        "motifs_seconds": round(seconds, 1),
+        "logo_seconds": round(drawing, 1),
+        "top": {k: top[k] for k in ("motif", "influence", "known_id", "known_name", "q", "named")},
+        "named": [c["known_name"] for c in clusters if c["named"] == "true"],
+        "distinct": len(clusters),
+        "learned": len(learned),
+        "learned_in_ctcf_motifs": sum(
+            1
+            for m in learned
+            for c in clusters
+            if m["cluster"] == c["motif"] and c["known_name"] == "CTCF"
         ),
-        "filters": len(filters),
     }
 
 
-def _cell(item: dict | None) -> str:
-    if not item or not item["best_match"]:
-        return "none"
-    best = item["best_match"]
-    ctcf = "" if item["ma0139_q"] is None else f"; MA0139 q={item['ma0139_q']:.2g}"
-    return f"{item['motif']}: {best['tf_name']} {best['jaspar_id']} q={float(best['q']):.2g}{ctcf}"
+def _top(item: dict) -> str:
+    top = item["top"]
+    if not top["known_id"]:
+        return f"{top['motif']} ({float(top['influence']):.0%}): no known match"
+    named = "named" if top["named"] == "true" else "not named"
+    return (
+        f"{top['motif']} ({float(top['influence']):.0%}): {top['known_name']} "
+        f"{top['known_id']} q={float(top['q']):.2g}, {named}"
+    )
 
 
 def main_benchmark() -> None:
@@ -92,33 +98,53 @@ def main_benchmark() -> None:
     stored = RESULTS / "ctcf_motifs.json"
     results = json.loads(stored.read_text()) if stored.is_file() else {}
     results.pop("machine", None)
+    before = results.pop("before", {})  # runs of the filter-by-filter report (until 2026-11)
+    for arch in list(results):
+        if "top" not in results[arch]:
+            before[arch] = results.pop(arch)
     with tempfile.TemporaryDirectory() as work:
         data = ctcf_files(Path(work) / "data")
         for arch in args.archs:
             results[arch] = run(arch, data, Path(work))
-            print(arch, results[arch]["top_filter"], flush=True)
+            print(arch, results[arch]["top"], flush=True)
     results = {arch: results[arch] for arch in ARCHS if arch in results}
     lines = [
         "## Motifs learned from CTCF ChIP-seq (`python benchmarks/ctcf_motifs.py`)",
         "",
         "Trained on shared/data/ctcf_chipseq/test.fa (default settings), motifs from the held-out",
-        "positives of valid.fa, matched to JASPAR2024 CORE vertebrates (Tomtom, BH q-values).",
+        "positives of valid.fa, matched to JASPAR2024 CORE vertebrates. Distinct motifs: the",
+        "learned ones (filters and TF-MoDISco patterns) merged when they are the same motif.",
         "",
-        "| model | top filter motif by influence: best match | largest TF-MoDISco motif | "
-        "filters whose best match is CTCF | train s | motifs s |",
-        "|---|---|---|---|---|---|",
+        "| model | top distinct motif (influence): known match | motifs named | distinct / learned"
+        " | learned in CTCF motifs | train s | motifs s (logos) |",
+        "|---|---|---|---|---|---|---|",
     ]
     for arch, r in results.items():
         lines.append(
-            f"| {arch} | {_cell(r['top_filter'])} | {_cell(r['top_modisco'])} | "
-            f"{r['filters_matching_ctcf']} of {r['filters']} | {r['train_seconds']:.0f} | "
-            f"{r['motifs_seconds']:.0f} |"
+            f"| {arch} | {_top(r)} | {', '.join(r['named']) or 'none'} | "
+            f"{r['distinct']} / {r['learned']} | {r['learned_in_ctcf_motifs']} | "
+            f"{r['train_seconds']:.0f} | {r['motifs_seconds']:.0f} ({r['logo_seconds']:.0f}) |"
         )
+    if before:
+        lines += [
+            "",
+            "Before distinct motifs (the report listed every filter; 2026-11/12 runs): filters "
+            "whose own best match was CTCF, and the wall time of `motifnet motifs` (SVG and PNG "
+            "logos of every filter and its reverse complement).",
+            "",
+            "| model | filters best-matching CTCF | motifs s |",
+            "|---|---|---|",
+            *(
+                f"| {arch} | {r['filters_matching_ctcf']} of {r['filters']} | "
+                f"{r['motifs_seconds']:.0f} |"
+                for arch, r in before.items()
+            ),
+        ]
     lines += [
         "",
         *(f"![top {a} motif](benchmarks/results/ctcf_top_motif_{a}.png)" for a in results),
     ]
-    publish("ctcf_motifs", results, "\n".join(lines))
+    publish("ctcf_motifs", {**results, "before": before}, "\n".join(lines))
 
 
 if __name__ == "__main__":

@@ -104,7 +104,7 @@ def run_gue(task: str, run: str, seed: int, settings: dict, workdir: Path) -> di
             "train": {"table": str(folder / "train.csv")},
             "valid": {"table": str(folder / "dev.csv")},
             "test": {"table": str(folder / "test.csv")},
-            "arch": arch,
+            "architecture": arch,
             "outdir": str(workdir / task.replace("/", "_") / run / f"seed{seed}"),
             "seed": seed,
             **settings,
@@ -165,7 +165,7 @@ def run_ctcf(arch: str, rc_augment: bool, settings: dict, workdir: Path) -> dict
         {
             "train": {"pos": [str(folder / "test_pos.fa")], "neg": [str(folder / "test_neg.fa")]},
             "test": {"pos": [str(folder / "valid_pos.fa")], "neg": [str(folder / "valid_neg.fa")]},
-            "arch": arch,
+            "architecture": arch,
             "rc_augment": rc_augment,
             "test_fraction": 0.0,
             "outdir": str(workdir / "ctcf" / f"{arch}{'_rcaug' if rc_augment else ''}"),

@@ -86,7 +86,7 @@ def attribute(
 
 def find_motifs(model: Model, sequences: Iterable[str | Record], **settings):
     """Filter and TF-MoDISco motifs with their known matches (a MotifResults; write it with
-    motifnet.motifs.discover.write_motifs). ``settings``: the fields of MotifSettings."""
+    motifnet.motifs.outputs.write_motifs). ``settings``: the fields of MotifSettings."""
     from motifnet.motifs.discover import MotifSettings, discover_motifs
 
     trained = as_trained(model, length=settings.pop("length", None))

@@ -18,7 +18,6 @@ from pathlib import Path
 from motifnet.errors import InputError
 from motifnet.io.atomic import atomic_write
 
-Q_LIMIT = 0.05  # a known motif counts as found when a learned motif matches it below this q
 _MARKS = {"exact": "&#10003;", "family": "&asymp;", "": "&#10007;"}
 
 
@@ -36,7 +35,7 @@ class Run:
     test: dict  # plain and conjoined metrics, rc_error
     rc_max_error: float | None
     shift_error: float | None  # output error for a 1 bp shift
-    motifs: list[dict] = field(default_factory=list)  # per motif: best match (id, name, q)
+    motifs: list[dict] = field(default_factory=list)  # clusters.tsv rows, by influence
     planted: dict[str, str] = field(default_factory=dict)  # planted TF -> 'exact'/'family'/''
 
 
@@ -49,34 +48,28 @@ def _json(path: Path) -> dict | None:
         raise InputError(f"not valid JSON ({err})", path=path) from None
 
 
-def read_matches(matches_tsv: Path) -> list[dict]:
-    """The rows of a matches.tsv of `motifnet motifs` (q as a number); none when it is absent."""
-    if not matches_tsv.is_file():
+def read_clusters(clusters_tsv: Path) -> list[dict]:
+    """The distinct motifs of a `motifnet motifs` run (clusters.tsv), most influential first,
+    with influence and q as numbers and named as a bool; none when the file is absent."""
+    if not clusters_tsv.is_file():
         return []
-    with open(matches_tsv) as handle:
+    with open(clusters_tsv) as handle:
         rows = list(csv.DictReader(handle, delimiter="\t"))
     for row in rows:
-        row["motif"] = row.get("motif") or row.pop("filter", "")  # files before the rename
-        row["q"] = float(row["q"])
+        row["influence"] = float(row["influence"])
+        row["q"] = float(row["q"]) if row["q"] else 1.0
+        row["named"] = row["named"] == "true"
     return rows
 
 
-def best_matches(rows: list[dict]) -> list[dict]:
-    """The best (lowest q) match of each learned motif, in file order."""
-    best: dict[str, dict] = {}
-    for row in rows:
-        if row["motif"] not in best or row["q"] < best[row["motif"]]["q"]:
-            best[row["motif"]] = row
-    return list(best.values())
-
-
-def recovery(rows: list[dict], planted: list[dict], limit: float = Q_LIMIT) -> dict[str, str]:
-    """Per planted motif (truth.json's name and family) how it was found among the learned
-    motifs' matches (``read_matches`` rows) with q below ``limit``: 'exact' when a match has the
-    planted TF's name, 'family' when only some learned motif's best match is another TF of its
-    JASPAR family (paralogs such as SOX2 and Sox17 have motifs Tomtom cannot tell apart)."""
-    names = {r["tf_name"].upper() for r in rows if r["q"] < limit}
-    families = {r.get("tf_family", "") for r in best_matches(rows) if r["q"] < limit} - {""}
+def recovery(clusters: list[dict], planted: list[dict]) -> dict[str, str]:
+    """Per planted motif (truth.json's name and family) how the named motifs found it:
+    'exact' when one is named after the planted TF, 'family' when one is named after another
+    TF of its JASPAR family (paralogs such as SOX2 and Sox17 have motifs Tomtom cannot tell
+    apart), '' when none is."""
+    named = [c for c in clusters if c["named"]]
+    names = {c["known_name"].upper() for c in named}
+    families = {c.get("known_family", "") for c in named} - {""}
     result = {}
     for motif in planted:
         if motif["name"].upper() in names:
@@ -101,8 +94,8 @@ def read_run(folder: str | Path, truth: dict[str, list[dict]] | None = None) -> 
     if check:
         ones = [s["output_error"] for s in check.get("shifts", []) if s["shift"] == 1]
         shift = ones[0] if ones else None
-    matches = read_matches(folder / "motifs" / "matches.tsv")
-    planted = recovery(matches, (truth or {}).get(dataset, []))
+    clusters = read_clusters(folder / "motifs" / "clusters.tsv")
+    planted = recovery(clusters, (truth or {}).get(dataset, []))
     return Run(
         str(folder),
         dataset,
@@ -114,7 +107,7 @@ def read_run(folder: str | Path, truth: dict[str, list[dict]] | None = None) -> 
         evaluation,
         check["rc"]["max_abs"] if check else None,
         shift,
-        best_matches(matches),
+        clusters,
         planted,
     )
 
@@ -127,12 +120,13 @@ def planted_motifs(truth_json: str | Path) -> list[dict]:
     return [{k: m.get(k, "") for k in ("id", "name", "family")} for m in truth["motifs"]]
 
 
-def _distinct_tfs(motifs: list[dict]) -> list[dict]:
-    """The best-matching learned motif of each known TF (q below the limit), strongest first."""
+def known_motifs(clusters: list[dict]) -> list[dict]:
+    """The named motifs, one per known TF, most influential first: the same ranking as the
+    motif report, and only the names it gives."""
     chosen: dict[str, dict] = {}
-    for motif in sorted(motifs, key=lambda m: m["q"]):
-        if motif["q"] < Q_LIMIT:
-            chosen.setdefault(motif["tf_name"], motif)
+    for cluster in clusters:
+        if cluster["named"]:
+            chosen.setdefault(cluster["known_name"], cluster)
     return list(chosen.values())
 
 
@@ -150,9 +144,10 @@ def write_summary(runs: list[Run], outdir: str | Path) -> Path:
         for run in members:
             link = os.path.relpath(Path(run.folder) / "motifs" / "index.html", outdir)
             top = "<br>".join(
-                f"{html.escape(m['tf_name'])} <span class='small'>{html.escape(m['jaspar_id'])}"
-                f" q={m['q']:.2g} ({html.escape(m['motif'])})</span>"
-                for m in _distinct_tfs(run.motifs)[:3]
+                f"{html.escape(m['known_name'])} <span class='small'>"
+                f"{html.escape(m['known_id'])} {m['influence']:.0%} q={m['q']:.2g} "
+                f"({html.escape(m['motif'])})</span>"
+                for m in known_motifs(run.motifs)[:3]
             )
             planted = " ".join(
                 f"{_MARKS[how]}&nbsp;{html.escape(name)}" for name, how in run.planted.items()
@@ -180,7 +175,7 @@ def write_summary(runs: list[Run], outdir: str | Path) -> Path:
             f"<h2>{html.escape(dataset)}</h2><table><tr><th>architecture</th><th>seed</th>"
             "<th>parameters</th><th>epochs</th><th>train s</th><th>test AUROC</th>"
             "<th>AUPRC</th><th>MCC</th><th>AUROC RC-conjoined</th><th>RC error (max)</th>"
-            "<th>shift-1 error</th><th>top known motifs</th>"
+            "<th>shift-1 error</th><th>known motifs (influence)</th>"
             f"{planted_header}<th>report</th></tr>{''.join(rows)}</table>"
             f"<div class='curves'>{''.join(curves)}</div>"
         )
@@ -192,10 +187,10 @@ def write_summary(runs: list[Run], outdir: str | Path) -> Path:
         "margin:4px}figure img{height:220px}</style></head><body><h1>motifnet: summary</h1>"
         "<p class='small'>Test metrics of the selected checkpoint (best on validation). RC "
         "error: largest |f(x) - f(rc x)| of the logits on random probes (0 for RC-invariant "
-        "models); shift-1 error: relative change of the output for a 1 bp shift. Top known "
-        f"motifs: the best-matching learned motif of each of the three strongest known TFs "
-        f"(JASPAR, Tomtom q &lt; {Q_LIMIT}). Planted "
-        "motifs: &#10003; a learned motif matches the planted TF, &asymp; only a TF of its "
+        "models); shift-1 error: relative change of the output for a 1 bp shift. Known "
+        "motifs: the three most influential distinct motifs the motif report names after a "
+        "known motif (influential, significant and specific), with their share of the model's "
+        "output. Planted motifs: &#10003; a named motif is the planted TF, &asymp; a TF of its "
         "family (e.g. Sox17 for SOX2), &#10007; neither.</p>" + "".join(sections) + "</body></html>"
     )
     with atomic_write(outdir / "index.html") as out:

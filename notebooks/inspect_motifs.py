@@ -18,8 +18,9 @@
 #
 # This notebook opens the outputs of the motifnet workflow (`make demo`, or `snakemake` on your
 # own config) and looks at one trained model: its test metrics beside the other architectures,
-# the motifs it learned and their JASPAR matches, where its filters fire along sequences, how
-# exactly it is reverse-complement and shift invariant, and how to predict on new sequences.
+# the distinct motifs it learned and their JASPAR matches, where its filters fire along
+# sequences, how exactly it is reverse-complement and shift invariant, its attributions, and
+# how to find motifs, scan and predict from Python.
 #
 # Point `RESULTS` at the workflow's `outdir` (or set `MOTIFNET_RESULTS`).
 
@@ -69,10 +70,12 @@ table = pd.DataFrame(
 table
 
 # %% [markdown]
-# ## One model: its learned motifs and their JASPAR matches
-# We take the run with the best test AUROC. Its `motifs/` folder holds the filter motifs and
-# the TF-MoDISco motifs (from gradient x input attributions) in MEME format, and `matches.tsv`
-# with the best JASPAR matches (Tomtom q-values).
+# ## One model: the distinct motifs it learned, most influential first
+# We take the run with the best test AUROC. `motifs/clusters.tsv` lists its distinct motifs:
+# learned motifs (filters, TF-MoDISco patterns) that are the same motif are merged, and each
+# motif's influence is its share of the model's output. A motif is named after a known JASPAR
+# motif only when it is influential and the match significant and specific (`named`); the
+# report (`motifs/index.html`) ranks them the same way.
 
 # %%
 best = max(summary, key=lambda run: run["test"]["plain"]["auroc"])
@@ -81,18 +84,16 @@ if not run.is_absolute():  # the workflow records folders relative to where it r
     run = RESULTS.parent / run
 print(best["dataset"], best["architecture"], "seed", best["seed"], "->", run)
 model = motifnet.load(run / "model.ckpt")  # the network, its input length and its tasks
-matches = pd.read_csv(run / "motifs" / "matches.tsv", sep="\t")
+clusters = pd.read_csv(run / "motifs" / "clusters.tsv", sep="\t", keep_default_na=False)
 motifs = {m.id: m for m in read_motifs(str(run / "motifs" / "motifs.meme"))}
-# the best-matching learned motif of each known TF (q < 0.05), strongest first
-strong = (
-    matches[matches.q < 0.05].sort_values("q").drop_duplicates("motif").drop_duplicates("tf_name")
-).head(6)
-strong
+top = clusters.head(6)
+top[["rank", "motif", "influence", "members", "known_name", "q", "specific", "named"]]
 
 # %%
-fig, axes = plt.subplots(len(strong), 1, figsize=(6, 1.8 * len(strong)), squeeze=False)
-for ax, (_, row) in zip(axes[:, 0], strong.iterrows()):
-    draw_logo(motifs[row.motif].ppm, ax, f"{row.motif}: {row.tf_name} (q={row.q:.1g})")
+fig, axes = plt.subplots(len(top), 1, figsize=(6, 1.8 * len(top)), squeeze=False)
+for ax, (_, row) in zip(axes[:, 0], top.iterrows()):
+    label = row.known_name if row.named else "unnamed"
+    draw_logo(motifs[row.motif].ppm, ax, f"{row.motif} ({row.influence:.0%}): {label}")
 fig.tight_layout()
 
 # %% [markdown]
@@ -112,7 +113,13 @@ sites = {}
 if truth_file.is_file():
     truth = json.loads(truth_file.read_text())
     sites = {s["id"]: s["sites"] for s in truth["sequences"]}
-filters = [int(m.removeprefix("filter")) for m in strong.motif if m.startswith("filter")][:4]
+# the first filter of each of the top motifs
+members = [row.members.split(",") for _, row in top.iterrows()]
+filters = [
+    int(first.removeprefix("filter"))
+    for first in (next((m for m in group if m.startswith("filter")), None) for group in members)
+    if first
+][:4]
 scanners = motif_scanners(model.network)  # None for a model without convolutional scanners
 if scanners is not None and filters:
     width = scanners.width
@@ -176,17 +183,24 @@ fig.tight_layout()
 # %% [markdown]
 # ## Motifs from a notebook, and a scan along a long sequence
 # `motifnet.find_motifs` runs what `motifnet motifs` runs (filter motifs, TF-MoDISco on
-# attributions, JASPAR matching) and returns the results to inspect; `write_motifs` would write
-# the report. Here filter motifs only, on the held-out positives. `motifnet.scan` scores the
-# window centred on every base of a long sequence in one dense pass.
+# attributions, clustering, JASPAR matching, sites) and returns the results to inspect;
+# `motifnet.motifs.outputs.write_motifs` would write the report. Here filter motifs only, on
+# the held-out positives. `motifnet.scan` scores the window centred on every base of a long
+# sequence in one dense pass.
 
 # %%
 found = motifnet.find_motifs(model, held_out, attribution="none", top=1)
-best_match = {m.query: m.target_name for m in found.matches}
 pd.DataFrame(
     [
-        {"motif": m.motif.id, "influence": m.influence, "best match": best_match.get(m.motif.id)}
-        for m in found.filters[:5]
+        {
+            "motif": cluster.motif.id,
+            "influence": cluster.influence,
+            "members": len(cluster.members),
+            "named": found.named[cluster.motif.id].target_name
+            if cluster.motif.id in found.named
+            else "",
+        }
+        for cluster in found.clusters[:5]
     ]
 )
 

@@ -112,29 +112,42 @@ def test_rc_model_reports_each_filter_pair_once():
         filter_motifs(build("rnn"), torch.zeros(2, 4, 50))
 
 
-def test_cli_writes_meme_matches_logos_and_report(tmp_path):
+def test_cli_writes_distinct_motifs_matches_sites_logos_and_report(tmp_path):
     import re
 
+    from motifnet.motifs.outputs import EXTRA_COLUMNS, TOMTOM_COLUMNS
+
     out = motif_report(tmp_path)
-    assert len(read_meme(str(out / "motifs.meme"))) == 3
-    rows = (out / "matches.tsv").read_text().splitlines()
-    header = "motif\tjaspar_id\ttf_name\tp\tq\tstrand\toffset\ttf_family"
-    assert rows[0] == header
-    listed = (out / "motifs.tsv").read_text().splitlines()
-    assert listed[0].split("\t") == [
-        "motif", "kind", "width", "sites", "information_bits", "influence"
+    clusters = [row.split("\t") for row in (out / "clusters.tsv").read_text().splitlines()]
+    assert clusters[0][:4] == ["rank", "motif", "influence", "members"]
+    assert [row[1] for row in clusters[1:]] == [f"motif{i}" for i in range(1, len(clusters))]
+    influence = [float(row[2]) for row in clusters[1:]]
+    assert influence == sorted(influence, reverse=True)
+    listed = [row.split("\t") for row in (out / "motifs.tsv").read_text().splitlines()]
+    assert listed[0] == [
+        "motif", "kind", "cluster", "width", "sites", "information_bits", "influence"
     ]  # fmt: skip
-    assert [row.split("\t")[1] for row in listed[1:4]] == ["filter"] * 3
+    assert sorted(tuple(row[:2]) for row in listed[1:4]) == [
+        (f"filter{i}", "filter") for i in range(3)
+    ]
+    motifs = read_motifs(out / "motifs.meme")
+    assert [m.id for m in motifs[: len(clusters) - 1]] == [row[1] for row in clusters[1:]]
+    assert len(motifs) == len(clusters) - 1 + len(listed) - 1
+    header = (out / "matches.tsv").read_text().splitlines()[0].split("\t")
+    assert header == list(TOMTOM_COLUMNS + EXTRA_COLUMNS)
+    assert (out / "sites.tsv").read_text().startswith("record\tmotif\tstart\tend\tstrand")
+    assert (out / "sites.bed").is_file()
     page = (out / "index.html").read_text()
     images = re.findall(r"src='([^']+)'", page)
     assert all((out / image).is_file() for image in images)
-    assert {f"logos/filter{i}{end}.png" for i in range(3) for end in ("", "_rc")} <= set(images)
+    assert {f"logos/filter{i}.png" for i in range(3)} <= set(images)
+    distinct = {f"logos/{row[1]}{end}.png" for row in clusters[1:] for end in ("", "_rc")}
+    assert distinct <= set(images)
     assert len([i for i in images if i.startswith("attributions/")]) == 4
     with np.load(out / "attributions.npz") as saved:
         assert saved["one_hot"].shape == saved["hypothetical"].shape == (100, 4, 60)
-    assert (out / "logos" / "overview.png").is_file() and (
-        out / "logos" / "filter0_rc.svg"
-    ).is_file()
+    assert (out / "logos" / "overview.png").is_file() == (len(clusters) > 1)
+    assert not list((out / "logos").glob("*.svg"))  # SVG only with --svg
 
 
 def test_attributions_of_a_linear_model_are_its_centred_weights():
@@ -180,23 +193,29 @@ def test_ism_matches_brute_force_mutation_on_a_cnn():
     assert found[0, 3, 7] == pytest.approx(delta_t - np.mean(deltas), abs=1e-5)
 
 
-def test_planted_motifs_are_found_exactly_by_family_or_not(tmp_path):
-    from motifnet.summary import read_matches, recovery
+def test_planted_motifs_are_found_by_named_motifs_exactly_by_family_or_not(tmp_path):
+    from motifnet.summary import known_motifs, read_clusters, recovery
 
-    matches = tmp_path / "matches.tsv"
-    matches.write_text(
-        "motif\tjaspar_id\ttf_name\tp\tq\tstrand\toffset\ttf_family\n"
-        "filter1\tMA0139.2\tCTCF\t1e-9\t1e-7\t+\t0\tzinc fingers\n"
-        "filter2\tMA0078.3\tSox17\t1e-6\t1e-3\t+\t0\tSOX-related factors\n"
-        "filter2\tMA0035.5\tGATA1\t1e-2\t0.2\t+\t0\tC4-GATA-related\n"
+    clusters = tmp_path / "clusters.tsv"
+    columns = "rank\tmotif\tinfluence\tmembers\tsites\twidth\tinformation_bits\tconsensus\t"
+    columns += "known_id\tknown_name\tknown_family\tq\tspecific\tnamed\n"
+    clusters.write_text(
+        columns
+        + "1\tmotif1\t0.9\tfilter1\t10\t15\t14\tCCAC\tMA0139.2\tCTCF\tzinc fingers\t"
+        + "1e-9\ttrue\ttrue\n"
+        + "2\tmotif2\t0.5\tfilter2\t10\t7\t9\tACAA\tMA0078.3\tSox17\tSOX-related factors\t"
+        + "1e-3\ttrue\ttrue\n"
+        + "3\tmotif3\t0.4\tfilter3\t10\t7\t9\tCTAA\tMA0035.5\tGATA1\tC4-GATA-related\t"
+        + "0.2\t\tfalse\n"
     )
     planted = [
         {"name": "CTCF", "family": "zinc fingers"},
         {"name": "SOX2", "family": "SOX-related factors"},
         {"name": "GATA1", "family": "C4-GATA-related"},
     ]
-    found = recovery(read_matches(matches), planted)
-    assert found == {"CTCF": "exact", "SOX2": "family", "GATA1": ""}
+    rows = read_clusters(clusters)
+    assert recovery(rows, planted) == {"CTCF": "exact", "SOX2": "family", "GATA1": ""}
+    assert [m["known_name"] for m in known_motifs(rows)] == ["CTCF", "Sox17"]
 
 
 def test_a_model_without_motifs_still_gets_a_report(tmp_path, capsys):

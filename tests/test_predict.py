@@ -126,8 +126,8 @@ def test_top_level_python_api(checkpoint):
 def test_find_motifs_and_write_them_from_python(checkpoint, tmp_path):
     import motifnet
     from motifnet.motifs import fetch_jaspar
-    from motifnet.motifs.discover import write_motifs
     from motifnet.motifs.meme import write_meme
+    from motifnet.motifs.outputs import write_motifs
 
     database = tmp_path / "db.meme"
     write_meme(fetch_jaspar(["SOX2", "CTCF"]), database)

@@ -6,43 +6,51 @@ import argparse
 
 from motifnet.cli._parser import add_subcommand, settings_from
 
-HELP = "what a model learned as motifs: filters, TF-MoDISco on attributions, JASPAR, report"
+HELP = "what a model learned: distinct motifs ranked by influence, known matches, sites, report"
 DESCRIPTION = """\
-Two views of what a trained model learned, both matched to known motifs (Tomtom, memelite):
+What a trained model learned, from two sources, merged into distinct motifs:
 
 Filter motifs (every architecture with convolutional motif scanners: cnn, rc_cnn, hybrid,
-rc_hybrid): run the first convolutional layer over DATA (FASTA, CSV or BED with --genome;
-held-out sequences are best), and for every filter count the windows whose activation passes
---threshold x the filter's largest activation into a position probability matrix (pseudocounts,
-low-information flanks trimmed). In an RC model a filter and its twin are one motif. Each motif's
-influence is the mean change of the model's logits when the filter is silenced.
+rc_hybrid): the first convolutional layer runs over DATA (FASTA, CSV or BED with --genome;
+held-out sequences are best), and each filter's windows whose activation passes --threshold x
+its largest activation are counted into a position probability matrix. In an RC model a
+filter and its twin are one motif.
 
-When DATA is a label table (CSV/TSV, e.g. the test.tsv of `motifnet prepare`), only the rows
-labelled positive for --task are used, unless --all-sequences.
+Attribution motifs (any architecture): attributions of the model's output (--task) to each
+base of the first --attribution-sequences sequences, by gradient x input or in-silico
+mutagenesis (--attribution), clustered by TF-MoDISco (modisco-lite).
 
-Attribution motifs (any architecture): attributions of the model's output (--task) to each base
-of the first --attribution-sequences sequences, by gradient x input or in-silico mutagenesis
-(--attribution), clustered into motifs by TF-MoDISco (modisco-lite). These catch motifs that
-the filters hold only in part, or spread over several filters.
+Learned motifs that are the same motif (on either strand) are merged into one, and the motifs
+are ranked by influence: the share of the model's output that silencing all their filters
+takes away. Each is matched to known motifs (Tomtom, memelite; JASPAR by default) by its
+informative core, with q-values over all pairs, and named after a known motif only when it is
+influential, learned more than once, the match significant and specific. Sites: where each
+motif occurs in DATA (FIMO at an estimated --site-fdr, and TF-MoDISco's seqlets).
+
+With labelled DATA (a table of the model's tasks, e.g. the test.tsv of `motifnet prepare`)
+the records positive for --task are explained (--explain all for every record). Progress
+goes to stderr, stage by stage.
 
 Writes into OUTDIR:
-  motifs.meme       every motif in MEME minimal format (reads into the MEME suite and memelite)
-  motifs.tsv        every motif in report order: motif, kind (filter, modisco_pos, modisco_neg),
-                    width, sites (seqlets), information_bits, influence (filters)
-  matches.tsv       best known matches per motif: motif, jaspar_id, tf_name, p, q, strand,
-                    offset, tf_family
-  logos/            NAME.png/.svg and NAME_rc.png/.svg in bits, NAME_cwm.png contributions of a
-                    TF-MoDISco motif, overview.png with all filter logos
+  index.html        the report: the distinct motifs first, then the learned motifs behind them
+  clusters.tsv      the distinct motifs, most influential first, with their known match
+  motifs.tsv        every learned motif and the motif (cluster) it belongs to
+  matches.tsv       known matches in Tomtom's TSV layout (plus target name, family, rank,
+                    specific)
+  motifs.meme       distinct motifs, then every learned motif (MEME minimal format)
+  sites.tsv         motif sites per record (0-based, end exclusive), score, p-value, source
+  sites.bed         the same in genome coordinates where record ids are chrom:start-end
+  modisco.h5        TF-MoDISco results in modisco-lite's format (`modisco report` reads it)
+  attributions.npz  one_hot and hypothetical contributions (N, 4, L) and ids
+  logos/            PNG logos in bits (SVG too with --svg), contribution logos (CWMs)
   attributions/     contribution logos of the --examples highest-scoring sequences
-  attributions.npz  one_hot and hypothetical contributions, (N, 4, L) each, and ids: the inputs of
-                    `modisco motifs` (transpose to (N, L, 4)) or any other attribution tool
-  index.html        the report, filter motifs by influence, then TF-MoDISco motifs: open it
 """
 EPILOG = """\
 examples:
   motifnet motifs runs/ctcf/model.ckpt valid.fa -o runs/ctcf/motifs
   motifnet motifs runs/x/model.ckpt held_out.csv --motif-db my_motifs.meme --threshold 0.6
   motifnet motifs runs/rnn/model.ckpt peaks.fa --attribution ism --attribution-sequences 500
+  motifnet motifs runs/ctcf/model.ckpt peaks.bed --genome hg38.fa --svg -o motifs
 """
 
 
@@ -77,10 +85,29 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--task", help="task (output) to explain (default: the first)")
     p.add_argument(
-        "--all-sequences",
-        action="store_true",
-        help="use every row of a label table, not only the rows positive for --task",
+        "--explain",
+        choices=("positives", "all"),
+        default="positives",
+        help="labelled DATA: explain the records positive for --task, or all "
+        "(default: %(default)s)",
     )
+    p.add_argument(
+        "--all-sequences",
+        dest="explain",
+        action="store_const",
+        const="all",
+        help="the same as --explain all",
+    )
+    p.add_argument(
+        "--site-fdr",
+        type=float,
+        default=0.1,
+        metavar="FDR",
+        help="estimated false discovery rate of motif sites, from dinucleotide shuffles of "
+        "DATA (default: %(default)s)",
+    )
+    p.add_argument("--svg", action="store_true", help="SVG logos beside the PNG ones")
+    p.add_argument("--quiet", action="store_true", help="no progress on stderr")
     p.add_argument(
         "--examples", type=int, default=4, help="sequences shown with attributions (default: 4)"
     )
@@ -97,14 +124,15 @@ def run(args: argparse.Namespace) -> int:
 
     from motifnet.checkpoint import load_trained
     from motifnet.io import read_sequences
-    from motifnet.motifs.discover import MotifSettings, discover_motifs, write_motifs
+    from motifnet.motifs.discover import MotifSettings, discover_motifs
+    from motifnet.motifs.outputs import write_motifs
 
     settings = settings_from(MotifSettings, args)
     trained = load_trained(args.checkpoint)
     trained.task_index(args.task)
     records = list(read_sequences(args.data, genome=args.genome, duplicates="allow"))
-    results = discover_motifs(trained, records, settings)
-    if not results.motifs:
+    results = discover_motifs(trained, records, settings, progress=not args.quiet)
+    if not results.clusters:
         print(
             f"motifnet motifs: warning: {args.checkpoint}: {'; '.join(results.notes)}",
             file=sys.stderr,
@@ -114,6 +142,8 @@ def run(args: argparse.Namespace) -> int:
         args.outdir,
         examples=args.examples,
         origin=f"from {args.checkpoint} on {args.data}",
+        svg=args.svg,
     )
-    print(f"{len(results.motifs)} motifs -> {report}", file=sys.stderr)
+    named = ", ".join(m.target_name for m in results.named.values()) or "none"
+    print(f"{len(results.clusters)} distinct motifs (named: {named}) -> {report}", file=sys.stderr)
     return 0

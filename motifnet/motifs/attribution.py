@@ -13,6 +13,7 @@ contribute at each position. The actual contribution is that times the one-hot i
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -87,6 +88,29 @@ def attributions(
     raise ValueError(f"attribution method must be one of {METHODS}, not {method!r}")
 
 
+@dataclass
+class ModiscoResult:
+    """TF-MoDISco's patterns as motifs (largest first), its own pattern objects (for the .h5
+    that `modisco report` and tangermeme read), and where each pattern's seqlets lie:
+    (pattern name, sequence index, start, end, strand)."""
+
+    motifs: list[AttributionMotif]
+    positive: list
+    negative: list
+    window: int
+    seqlets: list[tuple[str, int, int, int, str]]
+
+    def save_h5(self, path: str | Path) -> Path:
+        """Write modisco-lite's own .h5 (atomically)."""
+        from modiscolite.io import save_hdf5
+
+        from motifnet.io.atomic import atomic_path
+
+        with atomic_path(path) as temporary:
+            save_hdf5(str(temporary), self.positive or None, self.negative or None, self.window)
+        return Path(path)
+
+
 def modisco_motifs(
     x: np.ndarray,
     hypothetical: np.ndarray,
@@ -94,10 +118,10 @@ def modisco_motifs(
     max_seqlets: int = 2000,
     window: int = 21,
     leiden_runs: int = 10,
-) -> list[AttributionMotif]:
+) -> ModiscoResult:
     """TF-MoDISco (modisco-lite) patterns of the seqlets with high attribution in one-hot
-    ``x`` and ``hypothetical`` contributions (both (N, 4, L)), largest patterns first; flanks
-    below 0.2 bits are trimmed, as for filter motifs."""
+    ``x`` and ``hypothetical`` contributions (both (N, 4, L)); flanks below 0.2 bits are
+    trimmed, as for filter motifs."""
     from modiscolite.tfmodisco import TFMoDISco
 
     def channels_last(a: np.ndarray) -> np.ndarray:
@@ -111,7 +135,7 @@ def modisco_motifs(
         max_seqlets_per_metacluster=max_seqlets,
         n_leiden_runs=leiden_runs,
     )
-    found = []
+    found, seqlets = [], []
     for sign, patterns in (("pos", positive), ("neg", negative)):
         for k, pattern in enumerate(patterns or []):
             name = f"modisco_{sign}_{k}"
@@ -126,4 +150,9 @@ def modisco_motifs(
                     float(information_content(ppm).sum()),
                 )
             )
-    return sorted(found, key=lambda m: -m.seqlets)
+            seqlets += [
+                (name, int(s.example_idx), int(s.start), int(s.end), "-" if s.is_revcomp else "+")
+                for s in pattern.seqlets
+            ]
+    found.sort(key=lambda m: -m.seqlets)
+    return ModiscoResult(found, list(positive or []), list(negative or []), window, seqlets)

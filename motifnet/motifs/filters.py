@@ -4,8 +4,8 @@ For each filter, the windows of the input whose post-activation output passes a 
 the filter's largest activation over the data (Basset; Koo & Eddy 2019) are counted into a
 position frequency matrix, optionally weighted by activation; pseudocounts give the PPM, and
 flanks whose information content is low are trimmed. A filter's influence is the mean absolute
-change of the model's logits when the filter's output is set to zero. In an RC model a filter
-and its reverse-complement twin are one motif, reported once.
+change of the model's logits when the filter's output is replaced by its mean. In an RC model a
+filter and its reverse-complement twin are one motif, reported once.
 """
 
 from __future__ import annotations
@@ -101,24 +101,55 @@ def filter_motifs(
     return sorted(found, key=lambda m: -m.influence)
 
 
-def filter_influence(
-    model: nn.Module, scanners: MotifScanners, x: torch.Tensor, *, batch_size: int = 256
+def silencing_effect(
+    model: nn.Module,
+    scanners: MotifScanners,
+    x: torch.Tensor,
+    groups: list[list[int]],
+    *,
+    batch_size: int = 256,
 ) -> np.ndarray:
-    """Mean |logit change| when each motif's filter (both twins in an RC model) is zeroed."""
+    """Per group of motifs, the mean |logit change| when all their filters (both twins in an
+    RC model) are silenced at once: their output replaced by its mean over ``x`` (Basset), so
+    a filter that fires alike everywhere has no influence however large its output."""
+    sums = torch.zeros(scanners.conv.out_channels, dtype=torch.float64)
+    count = 0
 
-    def outputs(channels: list[int] | None) -> torch.Tensor:
+    def record(_module, _inputs, output):
+        nonlocal count
+        sums.add_(output.double().sum(dim=(0, 2)).cpu())
+        count += output.shape[0] * output.shape[2]
+
+    def outputs(channels: list[int] | None, means: torch.Tensor | None) -> torch.Tensor:
         def silence(_module, _inputs, output):
-            if channels is not None:
-                output[:, channels] = 0
+            if channels:
+                output[:, channels] = means[channels, None].to(output)
             return output
 
-        handle = scanners.conv.register_forward_hook(silence)
+        hook = record if channels is None else silence
+        handle = scanners.conv.register_forward_hook(hook)
         try:
             return batched_forward(model, x, batch_size=batch_size)
         finally:
             handle.remove()
 
-    base = outputs(None)
+    base = outputs(None, None)
+    means = (sums / max(count, 1)).float()
     return np.array(
-        [(outputs(scanners.channels(f)) - base).abs().mean().item() for f in range(scanners.count)]
+        [
+            (outputs([c for f in group for c in scanners.channels(f)], means) - base)
+            .abs()
+            .mean()
+            .item()
+            for group in groups
+        ]
     )
+
+
+def filter_influence(
+    model: nn.Module, scanners: MotifScanners, x: torch.Tensor, *, batch_size: int = 256
+) -> np.ndarray:
+    """Mean |logit change| when each motif's filter (both twins in an RC model) is silenced
+    (see ``silencing_effect``)."""
+    groups = [[f] for f in range(scanners.count)]
+    return silencing_effect(model, scanners, x, groups, batch_size=batch_size)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import logomaker
@@ -34,14 +33,21 @@ def draw_logo(ppm: np.ndarray, axes, title: str = "") -> None:
     axes.set_title(title, fontsize=9)
 
 
-def save_logo(motif: Motif, stem: str | Path, *, reverse: bool = False) -> list[Path]:
-    """Write STEM.png and STEM.svg (atomically) of the motif, or of its reverse complement."""
+def save_logo(
+    motif: Motif,
+    stem: str | Path,
+    *,
+    reverse: bool = False,
+    formats: tuple[str, ...] = ("png", "svg"),
+) -> list[Path]:
+    """Write STEM.png and STEM.svg (``formats``; atomically) of the motif, or of its reverse
+    complement."""
     ppm = motif.ppm[::-1, ::-1] if reverse else motif.ppm
     figure = Figure(figsize=(max(2.5, 0.35 * motif.width + 1), 1.8))
     draw_logo(ppm, figure.add_subplot(), f"{motif.name}{' (RC)' if reverse else ''}")
     figure.tight_layout()
     paths = []
-    for fmt in ("png", "svg"):
+    for fmt in formats:
         path = Path(f"{stem}.{fmt}")
         with atomic_write(path, "wb") as handle:
             figure.savefig(handle, format=fmt, dpi=150)
@@ -73,16 +79,6 @@ def save_weight_logo(
     with atomic_write(path, "wb") as handle:
         figure.savefig(handle, format="png", dpi=110)
     return path
-
-
-def logo_png(ppm: np.ndarray, title: str = "") -> bytes:
-    """PNG bytes of one logo (for embedding in HTML)."""
-    figure = Figure(figsize=(max(2.5, 0.35 * ppm.shape[1] + 1), 1.8))
-    draw_logo(ppm, figure.add_subplot(), title)
-    figure.tight_layout()
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=110)
-    return buffer.getvalue()
 
 
 def save_grid(motifs: list[Motif], path: str | Path, *, columns: int = 4) -> Path:

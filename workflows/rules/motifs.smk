@@ -1,4 +1,4 @@
-# What each model learned: filter motifs (CNNs) and TF-MoDISco motifs from attributions,
+# What each model learned: distinct motifs from filters and TF-MoDISco attributions,
 # matched to JASPAR, with logos and an HTML report, explained on the held-out positives.
 
 
@@ -8,6 +8,7 @@ rule motifs:
         test=f"{DATA}/test.tsv",
     output:
         f"{RUN}/motifs/index.html",
+        f"{RUN}/motifs/clusters.tsv",
         f"{RUN}/motifs/matches.tsv",
         f"{RUN}/motifs/motifs.meme",
     params:

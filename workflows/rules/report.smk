@@ -10,7 +10,7 @@ rule report:
             dataset=DATASETS,
             arch=ARCHS,
             seed=SEEDS,
-            file=["metrics.json", "evaluation.json", "equivariance.json", "motifs/matches.tsv"],
+            file=["metrics.json", "evaluation.json", "equivariance.json", "motifs/clusters.tsv"],
         ),
         list(truths().values()),
     output:
