@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 DEMO_DIR ?= results
 
-.PHONY: install test lint demo bench clean
+.PHONY: install test lint demo bench data clean
 
 install: $(INSTALLED)
 
@@ -29,11 +29,20 @@ demo: $(INSTALLED)
 		--config outdir=$(DEMO_DIR)
 	@echo "demo: report at $(DEMO_DIR)/report/index.html (motifs per model: $(DEMO_DIR)/demo/*/seed0/motifs/index.html)"
 
+# The example inputs of data/ (see data/README.md), made by motifnet itself; seeded, so the
+# files are the same on every run.
+data: $(INSTALLED)
+	$(BIN)/motifnet simulate -o data/simulated -n 1000 --length 100 --seed 1
+	$(BIN)/motifnet simulate -o data/genome --format genome -n 500 --length 100 --seed 2
+
 bench: $(INSTALLED)
 	$(BIN)/python benchmarks/encoding.py
 	$(BIN)/python benchmarks/equivariance.py
 	$(BIN)/python benchmarks/regimes.py
+	$(BIN)/python benchmarks/scan.py
 	$(BIN)/python benchmarks/gue.py
+	$(BIN)/python benchmarks/ctcf_motifs.py
+	$(BIN)/python benchmarks/motif_matching.py
 
 clean:
 	rm -rf $(VENV) $(DEMO_DIR) .snakemake .pytest_cache .ruff_cache

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import difflib
+import re
 import warnings
 from pathlib import Path
 from typing import Any, Literal
@@ -15,13 +17,15 @@ RENAMED = {"arch": "architecture"}  # old setting name -> new one
 
 
 class DataSpec(BaseModel):
-    """One labelled set, in exactly one form: positives (+ negatives, else shuffles), one
-    file list per class, or a table with label columns. BED files need ``genome``."""
+    """One labelled set, in exactly one form: positives (+ negatives, else shuffles; or the
+    records of the pos files whose id matches ``neg_pattern``, e.g. ``_shuf$``), one file list
+    per class, or a table with label columns. BED files need ``genome``."""
 
     model_config = ConfigDict(extra="forbid")
 
     pos: list[str] = []
     neg: list[str] = []
+    neg_pattern: str | None = None  # ids of the pos files matching this regex are negatives
     classes: dict[str, list[str]] = {}
     table: str | None = None
     label_columns: list[str] | None = None
@@ -33,6 +37,13 @@ class DataSpec(BaseModel):
             raise ValueError("give exactly one of: pos (with optional neg), classes, or table")
         if self.neg and not self.pos:
             raise ValueError("neg needs pos")
+        if self.neg_pattern is not None:
+            if not self.pos:
+                raise ValueError("neg_pattern needs pos")
+            try:
+                re.compile(self.neg_pattern)
+            except re.error as err:
+                raise ValueError(f"neg_pattern is not a regular expression ({err})") from None
         return self
 
     def files(self) -> list[str]:
@@ -70,6 +81,7 @@ class TrainConfig(BaseModel):
     early_stopping: Literal["auprc", "loss"] = "auprc"
     patience: int = Field(default=5, ge=1)
     seed: int = 0
+    logger: Literal["csv", "tensorboard"] = "csv"
     accelerator: str = "auto"
     devices: int | str = "auto"
     resume: str | None = None
@@ -113,8 +125,14 @@ class TrainConfig(BaseModel):
 
 def _message(item: dict) -> str:
     if item["type"] == "extra_forbidden":
-        return "unknown setting"
+        return f"unknown setting{near_match(str(item['loc'][-1]), TrainConfig.model_fields)}"
     return item["msg"].removeprefix("Value error, ")
+
+
+def near_match(name: str, choices) -> str:
+    """'; did you mean 'x'?' for the closest choice, or '' when none is close."""
+    found = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.6)
+    return f"; did you mean {found[0]!r}?" if found else ""
 
 
 def _messages(error: ValidationError) -> str:
@@ -129,8 +147,10 @@ def make_config(values: dict[str, Any], *, source: str = "settings") -> TrainCon
     try:
         return TrainConfig.model_validate(values)
     except ValidationError as error:
-        valid = ", ".join(TrainConfig.model_fields)
-        raise ConfigError(f"{source}: {_messages(error)} (settings: {valid})") from None
+        message = _messages(error)
+        if "unknown setting" in message and "did you mean" not in message:
+            message += f" (settings: {', '.join(TrainConfig.model_fields)})"
+        raise ConfigError(f"{source}: {message}" if source else message) from None
 
 
 def load_config(path: str | Path, overrides: dict[str, Any] | None = None) -> TrainConfig:

@@ -33,7 +33,8 @@ def _forward(module: nn.Module, x: torch.Tensor, batch_size: int, device: str) -
 def rc_error(
     model: nn.Module, X: torch.Tensor, *, batch_size: int = 256, device: str = "cpu"
 ) -> dict:
-    """Max and mean absolute difference between the model on x and on rc(x), and relative mean."""
+    """Max and mean absolute difference between the model on x and on rc(x), the relative mean,
+    and the scale of the outputs (largest |f(x)|)."""
     forward = _forward(model, X, batch_size, device)
     reverse = _forward(model, reverse_complement(X), batch_size, device)
     if forward.ndim == 3:  # per-position output: RC flips length and swaps strand channels
@@ -43,6 +44,7 @@ def rc_error(
         "max_abs": diff.max().item(),
         "mean_abs": diff.mean().item(),
         "relative": (diff.mean() / forward.abs().mean().clamp_min(1e-12)).item(),
+        "scale": forward.abs().max().item(),
     }
 
 

@@ -246,8 +246,10 @@ def write_simulation(
     *,
     fmt: str = "fasta",
 ) -> list[Path]:
-    """Write ``positive.fa``/``negative.fa`` (fmt='fasta') or ``sequences.csv`` (fmt='csv'),
-    plus ``truth.json``; every file atomically. Returns the paths written."""
+    """Write ``positive.fa``/``negative.fa`` (fmt='fasta'), ``sequences.csv`` (fmt='csv') or a
+    small genome with the sequences placed in it (fmt='genome': ``genome.fa``, ``peaks.bed`` of
+    the positives, ``background.bed`` of the negatives), plus ``truth.json``; every file
+    atomically. Returns the paths written."""
     outdir = Path(outdir)
     written = []
     if fmt == "fasta":
@@ -267,12 +269,39 @@ def write_simulation(
         with atomic_write(outdir / "sequences.csv") as handle:
             table.to_csv(handle, index=False)
         written.append(outdir / "sequences.csv")
+    elif fmt == "genome":
+        written += _write_genome(seqs, outdir, seed=config.seed)
     else:
-        raise MotifnetError(f"format must be 'fasta' or 'csv', not {fmt!r}")
+        raise MotifnetError(f"format must be 'fasta', 'csv' or 'genome', not {fmt!r}")
     with atomic_write(outdir / "truth.json") as handle:
         json.dump(truth_document(config, motifs, seqs), handle, indent=1)
     written.append(outdir / "truth.json")
     return written
+
+
+GENOME_SPACER = 50  # random bases between two placed sequences
+
+
+def _write_genome(seqs: list[SimulatedSequence], outdir: Path, *, seed: int) -> list[Path]:
+    """The sequences placed one after another, with random spacers, on two chromosomes, and a
+    BED (name: the sequence id of truth.json) of where the positives and negatives lie."""
+    rng = np.random.default_rng(seed)
+    chromosomes: dict[str, list[str]] = {"chr1": [], "chr2": []}
+    intervals: dict[int, list[str]] = {1: [], 0: []}
+    sizes = dict.fromkeys(chromosomes, 0)
+    for i, seq in enumerate(seqs):
+        chrom = "chr1" if i % 2 == 0 else "chr2"
+        spacer = "".join(rng.choice(list("ACGT"), GENOME_SPACER))
+        start = sizes[chrom] + GENOME_SPACER
+        chromosomes[chrom] += [spacer, seq.sequence]
+        sizes[chrom] = start + len(seq.sequence)
+        intervals[seq.label].append(f"{chrom}\t{start}\t{sizes[chrom]}\t{seq.id}\t0\t+\n")
+    genome = [Record(name, "".join(parts)) for name, parts in chromosomes.items()]
+    write_fasta(genome, outdir / "genome.fa", width=80)
+    for name, label in (("peaks.bed", 1), ("background.bed", 0)):
+        with atomic_write(outdir / name) as handle:
+            handle.writelines(intervals[label])
+    return [outdir / "genome.fa", outdir / "peaks.bed", outdir / "background.bed"]
 
 
 def _site_summary(seq: SimulatedSequence) -> str:

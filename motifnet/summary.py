@@ -1,7 +1,7 @@
 """Compare trained runs: metrics, equivariance and learned motifs per dataset, as HTML and JSON.
 
-A run folder is what `motifnet train` wrote (metrics.json, roc.png, pr.png), with, where the
-workflow made them, evaluation.json (`motifnet evaluate --json`), equivariance.json
+A run folder is what `motifnet train` wrote (metrics.json, config.yaml, roc.png, pr.png), with,
+where the workflow made them, equivariance.json
 (`motifnet check --json`) and motifs/ (`motifnet motifs`). Folders laid out as
 DATASET/ARCH/seedN (the workflow's layout) are grouped by DATASET.
 """
@@ -14,6 +14,8 @@ import json
 import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+
+import yaml
 
 from motifnet.errors import InputError
 from motifnet.io.atomic import atomic_write
@@ -87,7 +89,8 @@ def read_run(folder: str | Path, truth: dict[str, list[dict]] | None = None) -> 
     metrics = _json(folder / "metrics.json")
     if metrics is None:
         raise InputError("no metrics.json: not a run folder of motifnet train", path=folder)
-    evaluation = _json(folder / "evaluation.json") or metrics.get("test") or metrics["valid"]
+    # the set the ROC/PR curves were drawn on, so the numbers and the curves agree
+    evaluation = metrics.get("test") or metrics["valid"]
     check = _json(folder / "equivariance.json")
     dataset = folder.parent.parent.name if folder.name.startswith("seed") else folder.name
     shift = None
@@ -100,7 +103,7 @@ def read_run(folder: str | Path, truth: dict[str, list[dict]] | None = None) -> 
         str(folder),
         dataset,
         metrics["model"]["architecture"],
-        folder.name.removeprefix("seed") if folder.name.startswith("seed") else "",
+        str(_seed(folder)),
         metrics["model"]["parameters"],
         metrics["epochs"],
         metrics["train_seconds"],
@@ -110,6 +113,14 @@ def read_run(folder: str | Path, truth: dict[str, list[dict]] | None = None) -> 
         clusters,
         planted,
     )
+
+
+def _seed(folder: Path) -> int | str:
+    """The run's seed, from the config.yaml `motifnet train` writes beside metrics.json."""
+    try:
+        return yaml.safe_load((folder / "config.yaml").read_text())["seed"]
+    except (OSError, yaml.YAMLError, KeyError, TypeError):
+        return folder.name.removeprefix("seed") if folder.name.startswith("seed") else ""
 
 
 def planted_motifs(truth_json: str | Path) -> list[dict]:

@@ -5,13 +5,15 @@ from __future__ import annotations
 import datetime
 import json
 import logging
+import re
+import sys
 import warnings
 from pathlib import Path
 
 import pytorch_lightning as pl
 import yaml
 from pytorch_lightning.callbacks import EarlyStopping, ModelCheckpoint
-from pytorch_lightning.loggers import CSVLogger
+from pytorch_lightning.loggers import CSVLogger, TensorBoardLogger
 
 from motifnet.checkpoint import describe, load_model, read_checkpoint
 from motifnet.config import DataSpec, TrainConfig
@@ -34,6 +36,7 @@ from motifnet.metrics import evaluate
 from motifnet.nn.registry import describe_model
 from motifnet.nn.runtime import batched_forward
 from motifnet.plots import save_curves
+from motifnet.progress import EpochReport, StderrProgressBar, stop_reason
 
 # Lightning's notices that say nothing about the user's run.
 _HARMLESS_WARNINGS = (
@@ -50,6 +53,16 @@ def read_spec(spec: DataSpec, *, genome: str | None, shuffles: int, seed: int) -
     if spec.pos:
         positives = [r for path in spec.pos for r in read_sequences(path, genome=genome)]
         negatives = [r for path in spec.neg for r in read_sequences(path, genome=genome)]
+        if spec.neg_pattern is not None:
+            pattern = re.compile(spec.neg_pattern)
+            negatives += [r for r in positives if pattern.search(r.id)]
+            positives = [r for r in positives if not pattern.search(r.id)]
+            if not negatives or not positives:
+                which = "none" if not negatives else "every one"
+                raise InputError(
+                    f"--neg-pattern {spec.neg_pattern!r} matches {which} of the ids",
+                    path=", ".join(spec.pos),
+                )
         return binary_set(
             positives,
             negatives or None,
@@ -110,6 +123,20 @@ def prepare_data(config: TrainConfig) -> tuple[LabelledSet, LabelledSet, Labelle
         raise ConfigError("the validation set is empty: raise valid_fraction or give a valid set")
     check_trainable(valid, source=f"validation set of {source}")
     return train, valid, test, config.length or common_length(train.sequences)
+
+
+def _logger(kind: str, outdir: Path):
+    """Lightning's CSV logs, or TensorBoard's (tensorboardX, the `tensorboard` extra)."""
+    if kind == "csv":
+        return CSVLogger(outdir, name="lightning_logs")
+    try:
+        import tensorboardX  # noqa: F401
+    except ImportError:
+        raise ConfigError(
+            "logger 'tensorboard' needs tensorboardX: pip install tensorboardX (or the "
+            "'tensorboard' extra of motifnet)"
+        ) from None
+    return TensorBoardLogger(outdir, name="lightning_logs")
 
 
 def check_resumable(path: str, module: MotifModule) -> None:
@@ -173,6 +200,10 @@ def train(config: TrainConfig, *, progress: bool = True) -> dict:
         save_last=True,
         enable_version_counter=False,
     )
+    early = EarlyStopping(monitor=monitor, mode=mode, patience=config.patience)
+    callbacks: list[pl.Callback] = [best, early]
+    if progress:
+        callbacks += [StderrProgressBar(), EpochReport(monitor)]
     level = _LIGHTNING_NOTICES.level
     _LIGHTNING_NOTICES.setLevel(logging.WARNING)  # no "GPU available" / tips banner
     try:
@@ -187,11 +218,8 @@ def train(config: TrainConfig, *, progress: bool = True) -> dict:
                 accelerator=config.accelerator,
                 devices=config.devices,
                 deterministic="warn",
-                logger=CSVLogger(outdir, name="lightning_logs"),
-                callbacks=[
-                    best,
-                    EarlyStopping(monitor=monitor, mode=mode, patience=config.patience),
-                ],
+                logger=_logger(config.logger, outdir),
+                callbacks=callbacks,
                 enable_progress_bar=progress,
                 enable_model_summary=False,
                 log_every_n_steps=10,
@@ -199,6 +227,14 @@ def train(config: TrainConfig, *, progress: bool = True) -> dict:
             trainer.fit(module, datamodule=data, ckpt_path=config.resume, weights_only=True)
     finally:
         _LIGHTNING_NOTICES.setLevel(level)
+    stopped = stop_reason(trainer, early, config.max_minutes)
+    if stopped == "max_minutes":
+        print(
+            f"train: stopped by --max-minutes {config.max_minutes:g} during epoch "
+            f"{trainer.current_epoch + 1} of {config.max_epochs}; the best checkpoint so far "
+            "is kept",
+            file=sys.stderr,
+        )
     network = load_model(best.best_model_path)
     report = {
         "checkpoint": str(Path(best.best_model_path).resolve()),
@@ -212,6 +248,7 @@ def train(config: TrainConfig, *, progress: bool = True) -> dict:
             "test": 0 if test_set is None else len(test_set),
         },
         "epochs": trainer.current_epoch,
+        "stopped": stopped,
         "best_epoch_score": float(best.best_model_score),
         "monitor": monitor,
         "train_seconds": round(module.train_seconds, 1),

@@ -127,3 +127,39 @@ def test_tf_modisco_results_are_saved_in_modiscos_own_h5(known, tmp_path):
     path = result.save_h5(tmp_path / "modisco.h5")
     write_meme_from_h5(str(path), MemeDataType.PFM, str(tmp_path / "from_h5.meme"), True)
     assert len(read_motifs(tmp_path / "from_h5.meme")) == len(result.motifs)
+
+
+def test_names_need_influence_corroboration_significance_and_specificity():
+    from motifnet.motifs.cluster import MotifCluster
+    from motifnet.motifs.discover import named_clusters
+    from motifnet.motifs.matching import Match
+
+    def cluster(name: str, influence: float, members: int) -> MotifCluster:
+        learned = LearnedMotif(Motif("f", "f", np.repeat(UNIFORM, 4, 1)), "filter", 0.1, 5)
+        return MotifCluster(
+            Motif(name, name, np.repeat(UNIFORM, 4, 1)), [learned] * members, influence
+        )
+
+    def match(query, target, p, q, rank=1, specific=True):
+        return Match(query, target, target, p, q, "+", 0, "fam", rank=rank, specific=specific)
+
+    clusters = [
+        cluster("motif1", 0.80, 5),
+        cluster("motif2", 0.10, 2),  # a fragment: ZIC4 a little better than CTCF
+        cluster("motif3", 0.06, 1),  # learned once
+        cluster("motif4", 0.02, 3),  # below 5% of the top
+        cluster("motif5", 0.05, 2),  # ambiguous
+    ]
+    matches = [
+        match("motif1", "CTCF", 1e-20, 1e-16),
+        match("motif2", "ZIC4", 1e-5, 0.01),
+        match("motif2", "CTCF", 3e-5, 0.02, rank=2, specific=None),
+        match("motif3", "FOXP3", 1e-6, 0.01),
+        match("motif4", "GATA1", 1e-6, 0.01),
+        match("motif5", "PRDM9", 1e-5, 0.04, specific=False),
+    ]
+    named = named_clusters(clusters, matches)
+    assert {name: m.target_name for name, m in named.items()} == {
+        "motif1": "CTCF",
+        "motif2": "CTCF",
+    }

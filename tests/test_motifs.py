@@ -140,7 +140,7 @@ def test_cli_writes_distinct_motifs_matches_sites_logos_and_report(tmp_path):
     page = (out / "index.html").read_text()
     images = re.findall(r"src='([^']+)'", page)
     assert all((out / image).is_file() for image in images)
-    assert {f"logos/filter{i}.png" for i in range(3)} <= set(images)
+    assert "filter0" in page and "<code>" in page  # learned motifs, by consensus
     distinct = {f"logos/{row[1]}{end}.png" for row in clusters[1:] for end in ("", "_rc")}
     assert distinct <= set(images)
     assert len([i for i in images if i.startswith("attributions/")]) == 4

@@ -110,12 +110,12 @@ def test_plain_architectures_are_not_rc_invariant_until_conjoined(name):
 
 
 def test_registry_lists_builds_and_refuses_with_the_valid_choices():
-    assert available() == ["cnn", "rc_cnn", "rnn", "rc_rnn", "hybrid", "rc_hybrid"]
+    assert available()[:6] == ["cnn", "rc_cnn", "rnn", "rc_rnn", "hybrid", "rc_hybrid"]
     model = build("rc_cnn", filters=8)
     assert model.architecture == "rc_cnn" and model.config.filters == 8
     with pytest.raises(ConfigError, match=r"unknown architecture 'lstm'; available: cnn, rc_cnn"):
         build("lstm")
-    with pytest.raises(ConfigError, match=r"cnn has no setting 'filterz'; valid: batch_norm"):
+    with pytest.raises(ConfigError, match=r"cnn has no setting 'filterz'; did you mean 'filters'"):
         build("cnn", filterz=8)
     with pytest.raises(ConfigError, match="cell must be one of"):
         build("rnn", cell="transformer")

@@ -40,6 +40,13 @@ def add_data_flags(parser: argparse.ArgumentParser, prefix: str = "", *, what: s
         help=f"{label}negatives (default: dinucleotide shuffles of the positives)",
     )
     group.add_argument(
+        f"--{prefix}neg-pattern",
+        metavar="REGEX",
+        default=argparse.SUPPRESS,
+        help=f"{label}negatives are the records of the --{prefix}pos files whose id matches "
+        "REGEX (e.g. '_shuf$' for shuffled negatives marked in the headers)",
+    )
+    group.add_argument(
         f"--{prefix}class",
         action="append",
         metavar="NAME=FILE",
@@ -59,7 +66,7 @@ def data_spec(args: argparse.Namespace, prefix: str = "") -> dict | None:
     """The DataSpec dict the --PREFIX data flags give, or None when none was given."""
     key = prefix.replace("-", "_")
     spec = {}
-    for name in ("pos", "neg", "table"):
+    for name in ("pos", "neg", "neg_pattern", "table"):
         if hasattr(args, key + name):
             spec[name] = getattr(args, key + name)
     if hasattr(args, key + "classes"):

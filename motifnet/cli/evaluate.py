@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 
 from motifnet.cli._parser import add_data_flags, add_subcommand, data_spec
 from motifnet.errors import ConfigError, InputError
@@ -54,7 +55,14 @@ def run(args: argparse.Namespace) -> int:
         data = read_spec(DataSpec(**spec), genome=args.genome, shuffles=1, seed=args.seed)
     except ValueError as err:
         raise ConfigError(str(err)) from None
-    if (data.task_type, data.task_names) != (trained.task_type, list(trained.task_names)):
+    single = data.task_type == trained.task_type == "binary" and len(trained.task_names) == 1
+    if single and data.task_names != list(trained.task_names):
+        print(
+            f"evaluate: scoring the model's task {trained.task_names[0]!r} against the data's "
+            f"labels {data.task_names[0]!r}",
+            file=sys.stderr,
+        )
+    elif (data.task_type, data.task_names) != (trained.task_type, list(trained.task_names)):
         raise InputError(
             f"the data has tasks {data.task_names} ({data.task_type}); the model was "
             f"trained on {list(trained.task_names)} ({trained.task_type})"

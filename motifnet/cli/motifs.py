@@ -107,6 +107,12 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         "DATA (default: %(default)s)",
     )
     p.add_argument("--svg", action="store_true", help="SVG logos beside the PNG ones")
+    p.add_argument(
+        "--member-logos",
+        action="store_true",
+        help="also draw a logo of every learned motif (~0.25 s each); by default the report "
+        "shows them by consensus",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
     p.add_argument(
         "--examples", type=int, default=4, help="sequences shown with attributions (default: 4)"
@@ -143,6 +149,7 @@ def run(args: argparse.Namespace) -> int:
         examples=args.examples,
         origin=f"from {args.checkpoint} on {args.data}",
         svg=args.svg,
+        member_logos=args.member_logos,
     )
     named = ", ".join(m.target_name for m in results.named.values()) or "none"
     print(f"{len(results.clusters)} distinct motifs (named: {named}) -> {report}", file=sys.stderr)

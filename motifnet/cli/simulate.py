@@ -19,9 +19,11 @@ Regimes:
            the pair on either strand. Negatives: B then A, or a gap in --far-gap.
            Order and spacing decide the class.
 
-Outputs in OUTDIR: positive.fa + negative.fa (--format fasta) or sequences.csv with a label
-column and one presence column per motif (--format csv), and truth.json with every site's motif,
-start, end (0-based, end exclusive), strand and planted bases.
+Outputs in OUTDIR: positive.fa + negative.fa (--format fasta), sequences.csv with a label
+column and one presence column per motif (--format csv), or a small genome with the sequences
+placed in it, genome.fa + peaks.bed (positives) + background.bed (negatives) (--format genome);
+and truth.json with every site's motif, start, end (0-based, end exclusive within its
+sequence), strand and planted bases.
 """
 EPILOG = """\
 examples:
@@ -111,10 +113,11 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--format",
-        choices=("fasta", "csv"),
+        choices=("fasta", "csv", "genome"),
         default="fasta",
         dest="fmt",
-        help="positive.fa + negative.fa, or one sequences.csv (default: %(default)s)",
+        help="positive.fa + negative.fa, one sequences.csv, or genome.fa + peaks.bed + "
+        "background.bed (default: %(default)s)",
     )
     p.add_argument(
         "--seed", type=int, default=defaults.seed, help="random seed (default: %(default)s)"

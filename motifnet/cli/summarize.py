@@ -44,6 +44,8 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     from motifnet.summary import planted_motifs, read_run, write_summary
 
     truth = {}
@@ -52,7 +54,12 @@ def run(args: argparse.Namespace) -> int:
         if not sep or not dataset or not path:
             raise ConfigError(f"--truth takes DATASET=TRUTH.json, got {pair!r}")
         truth[dataset] = planted_motifs(path)
-    runs = [read_run(folder, truth) for folder in args.runs]
+    # `summarize runs/*/ -o runs/summary` run again sees its own output among the runs
+    output = Path(args.outdir).resolve()
+    folders = [folder for folder in args.runs if Path(folder).resolve() != output]
+    if not folders:
+        raise ConfigError("no run folders besides the output folder")
+    runs = [read_run(folder, truth) for folder in folders]
     page = write_summary(runs, args.outdir)
     for item in runs:
         found = ", ".join(f"{name} {how or 'missed'}" for name, how in item.planted.items())

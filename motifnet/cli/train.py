@@ -22,7 +22,11 @@ Train a model on labelled sequences and write, into OUTDIR:
   roc.png pr.png  curves on the test set (validation set when there is none)
   last.ckpt       the last epoch, to continue with --resume
   config.yaml     the resolved settings (reusable with --config)
-  lightning_logs/ per-epoch training and validation metrics (CSV)
+  lightning_logs/ per-epoch training and validation metrics (CSV, or TensorBoard: --logger)
+
+Progress (bars, and a line per epoch with the time left) goes to stderr; stdout carries only the
+final summary (JSON), so `motifnet train ... > result.json` works. metrics.json says why
+training stopped: max_epochs, early_stopping or max_minutes.
 
 Data, in one of three forms (the same for --valid-* and --test-*):
   --pos A.fa [--neg B.fa]        binary; without --neg, negatives are dinucleotide shuffles
@@ -70,6 +74,7 @@ SETTINGS = {
     "early_stopping": "early_stopping",
     "patience": "patience",
     "seed": "seed",
+    "logger": "logger",
     "accelerator": "accelerator",
     "devices": "devices",
     "resume": "resume",
@@ -111,6 +116,13 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     p.add_argument("--early-stopping", choices=("auprc", "loss"), default=s, help="default: auprc")
     p.add_argument(
         "--patience", type=int, default=s, help="epochs without improvement (default: 5)"
+    )
+    p.add_argument(
+        "--logger",
+        choices=("csv", "tensorboard"),
+        default=s,
+        help="training logs in lightning_logs/: csv, or tensorboard (needs tensorboardX) "
+        "(default: csv)",
     )
     p.add_argument(
         "--accelerator", default=s, help="auto (GPU when present), cpu, gpu (default: auto)"
@@ -173,7 +185,7 @@ def resolve(args: argparse.Namespace):
         raise ConfigError(
             "no training data: give --pos (and --neg), --class or --table, or --config"
         )
-    return make_config(overrides, source="flags")
+    return make_config(overrides, source="")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -31,12 +31,7 @@ from motifnet.motifs.attribution import (
 )
 from motifnet.motifs.cluster import LearnedMotif, MotifCluster, cluster_motifs
 from motifnet.motifs.filters import FilterMotif, filter_motifs, motif_scanners, silencing_effect
-from motifnet.motifs.matching import (
-    SIGNIFICANCE,
-    Match,
-    jaspar_collection,
-    match_motifs,
-)
+from motifnet.motifs.matching import Match, MatchSettings, jaspar_collection, match_motifs
 from motifnet.motifs.meme import read_motifs
 from motifnet.motifs.motif import Motif
 from motifnet.motifs.sites import Site, call_sites, seqlet_sites
@@ -147,26 +142,44 @@ class _Progress:
 
 
 def named_clusters(
-    clusters: list[MotifCluster], matches: list[Match], *, significance: float = SIGNIFICANCE
+    clusters: list[MotifCluster],
+    matches: list[Match],
+    *,
+    settings: MatchSettings | None = None,
 ) -> dict[str, Match]:
-    """Cluster id -> its known motif, for clusters with at least NAMED_SHARE of the top
-    influence, learned at least MIN_MEMBERS times, whose best match is significant (q over
-    all pairs) and specific."""
+    """Cluster id -> the known motif it is named after: clusters with at least NAMED_SHARE of
+    the top influence, learned at least MIN_MEMBERS times, whose best match is significant
+    (q over all pairs) and specific. Parsimony: when a target nearly as good as the best
+    (within the specificity margin) is one a more influential motif is already named after, a
+    motif takes that name (a CTCF fragment matching ZIC4 a little better than CTCF is CTCF)."""
+    settings = settings or MatchSettings()
     if not clusters:
         return {}
     top = max(c.influence for c in clusters)
-    best = {m.query: m for m in matches if m.rank == 1}
-    named = {}
-    for cluster in clusters:
-        match = best.get(cluster.motif.id)
-        if (
-            match is not None
+    by_query: dict[str, list[Match]] = {}
+    for match in sorted(matches, key=lambda m: m.rank):
+        by_query.setdefault(match.query, []).append(match)
+    named: dict[str, Match] = {}
+    for cluster in sorted(clusters, key=lambda c: -c.influence):
+        candidates = by_query.get(cluster.motif.id, [])
+        if not (
+            candidates
             and cluster.influence >= NAMED_SHARE * top
             and len(cluster.members) >= MIN_MEMBERS
-            and match.q < significance
-            and match.specific
+            and candidates[0].q < settings.significance
+            and candidates[0].specific
         ):
-            named[cluster.motif.id] = match
+            continue
+        established = {m.target_name for m in named.values()}
+        near = candidates[0].p * 10**settings.margin
+        named[cluster.motif.id] = next(
+            (
+                m
+                for m in candidates
+                if m.target_name in established and m.p <= near and m.q < settings.significance
+            ),
+            candidates[0],
+        )
     return named
 
 
@@ -248,6 +261,12 @@ def discover_motifs(
 
     say(f"clustering {len(learned)} learned motifs")
     clusters, uninformative = cluster_motifs(learned, influence=joint)
+    # shares of the distinct motifs' summed influence: silencing filters is not additive
+    # (one motif alone can move the output more than all filters at once), so the raw
+    # fractions of "all silenced" do not add up to a whole
+    summed = sum(c.influence for c in clusters) or 1.0
+    for cluster in clusters:
+        cluster.influence /= summed
     targets, database = _targets(settings)
     corroborated = [c for c in clusters if len(c.members) >= MIN_MEMBERS]
     say(

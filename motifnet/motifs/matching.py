@@ -8,8 +8,9 @@ motifs otherwise "matched" the 30-column cores of the long CTCF matrices MA1929/
 named CTCF in reports of other TFs) by summing weak similarity over many columns, at Tomtom
 p-values far below those of real 7 bp motifs. q-values are Benjamini-Hochberg
 over every query x target pair of the run (Tomtom's own are per query); the per-query ones
-are kept as ``q_query``. A best match is *ambiguous* when a target of another TF family is
-significant too and within ``margin`` orders of magnitude of its p-value, else *specific*.
+are kept as ``q_query``. A significant best match is *specific* when its p-value is at least
+``margin`` orders of magnitude below that of the best target of any other TF family (JASPAR's
+family annotation), else *ambiguous*.
 
 All queries of a run go to Tomtom in one call; a JASPAR collection is loaded once per process.
 """
@@ -27,8 +28,6 @@ from motifnet.motifs.filters import information_content
 from motifnet.motifs.jaspar import DEFAULT_RELEASE, _database, _to_motif
 from motifnet.motifs.motif import Motif
 
-SIGNIFICANCE = 0.05  # q (over all pairs) below which a match is significant
-
 
 @dataclass(frozen=True)
 class MatchSettings:
@@ -39,8 +38,8 @@ class MatchSettings:
     # CORE vertebrate cores (6.5 bits); less cannot tell one known motif from another
     min_bits: float = 6.0
     min_overlap: float = 0.6  # aligned columns / width of the longer core
-    margin: float = 2.0  # orders of magnitude of p between best match and another family
-    significance: float = SIGNIFICANCE  # q below which a match is significant
+    margin: float = 1.0  # orders of magnitude of p between best match and any other family
+    significance: float = 0.05  # q (over all pairs) below which a match is significant
 
 
 @dataclass(frozen=True)
@@ -171,9 +170,7 @@ def match_motifs(
         best = order[0]
         other = next((j for j in order if families[j].isdisjoint(families[best])), None)
         ambiguous = (
-            other is not None
-            and q_all[i, other] < settings.significance
-            and _orders(p[i, best]) - _orders(p[i, other]) < settings.margin
+            other is not None and _orders(p[i, best]) - _orders(p[i, other]) < settings.margin
         )
         for rank, j in enumerate(order[:top], 1):
             target = targets[j]

@@ -16,7 +16,7 @@ from motifnet.io.atomic import atomic_write
 from motifnet.motifs.cluster import MotifCluster
 from motifnet.motifs.discover import MIN_MEMBERS, NAMED_SHARE, MotifResults
 from motifnet.motifs.filters import information_content
-from motifnet.motifs.matching import Match
+from motifnet.motifs.matching import Match, consensus
 
 _STYLE = """
 body { font-family: sans-serif; margin: 2em; color: #222; }
@@ -66,8 +66,10 @@ def write_report(
     *,
     origin: str = "",
     examples: list[tuple[str, str]] = (),
+    member_logos: bool = False,
 ) -> Path:
-    """One HTML page (images in logos/ and attributions/ beside it)."""
+    """One HTML page (images in logos/ and attributions/ beside it); the learned motifs are
+    shown by their logos with ``member_logos``, else by their consensus."""
     top = max((c.influence for c in results.clusters), default=0.0)
     notes = "; ".join(results.notes)
     summary = (
@@ -83,12 +85,12 @@ def write_report(
         f"<p>{html.escape(summary)}</p>",
         "<h2>Motifs</h2><p class='small'>Learned motifs that are the same motif (on either "
         "strand) are merged into one; motifs learned more than once are matched. Influence: the "
-        "share of the model's output that "
-        "silencing all of a motif's filters takes away (TF-MoDISco-only motifs: their share of "
-        "the attribution). A known motif's name is given only to influential motifs (at least "
-        f"{NAMED_SHARE:.0%} of the top one) whose best match is significant (Tomtom q &lt; 0.05 "
-        "over all pairs) and specific (100x better than any other TF family); otherwise the "
-        "best match is greyed. Sites: see sites.tsv / sites.bed.</p>"
+        "motif's share of the distinct motifs' summed influence, each measured by silencing all "
+        "its filters (TF-MoDISco-only motifs: their share of the attribution). A motif is named "
+        f"after a known motif only when it has at least {NAMED_SHARE:.0%} of the top motif's "
+        "influence and its best match is significant (Tomtom q &lt; 0.05 over all pairs) and "
+        "specific (10x better than any other TF family); otherwise the best match is greyed, "
+        "with the reason. Sites: see sites.tsv / sites.bed.</p>"
         "<table><tr><th>#</th><th>motif</th><th>logo</th><th>reverse complement</th>"
         "<th>influence</th><th>members</th><th>sites</th><th>known motif</th></tr>",
     ]
@@ -97,7 +99,7 @@ def write_report(
         sites[site.motif] = sites.get(site.motif, 0) + (site.source == "fimo")
     for rank, cluster in enumerate(results.clusters, 1):
         name = cluster.motif.id
-        match = results.best_match(name)
+        match = results.named.get(name) or results.best_match(name)
         named = name in results.named
         kinds = ", ".join(
             sorted({m.kind.replace("modisco_", "TF-MoDISco ") for m in cluster.members})
@@ -126,11 +128,13 @@ def write_report(
         for cluster_id, member in members:
             name = member.motif.id
             bits = float(information_content(member.motif.ppm).sum())
+            shown = f"<code>{html.escape(consensus(member.motif.ppm))}</code>"
             parts.append(
                 f"<tr><td>{html.escape(name)}</td><td>{html.escape(member.kind)}</td>"
                 f"<td>{html.escape(cluster_id)}</td>"
-                f"<td>{_image(f'logos/{name}.png', f'logo of {name}')}</td>"
-                f"<td>{member.sites}</td><td>{bits:.1f}</td><td>{member.influence:.1%}</td></tr>"
+                f"<td>{_image(f'logos/{name}.png', f'logo of {name}') if member_logos else shown}"
+                f"</td><td>{member.sites}</td><td>{bits:.1f}</td><td>{member.influence:.1%}</td>"
+                "</tr>"
             )
         parts.append("</table></details>")
     if examples:

@@ -26,7 +26,14 @@ from typing import Any
 import torch
 from torch import nn
 
-from motifnet.nn.layers import BlurPool1d, Exp, GlobalPool, RCBatchNorm1d, RCConv1d
+from motifnet.nn.layers import (
+    BlurPool1d,
+    CroppedResidual,
+    Exp,
+    GlobalPool,
+    RCBatchNorm1d,
+    RCConv1d,
+)
 
 # Layers that act on each position alone: no geometry, dense as they are, kept by folding.
 POINTWISE: tuple[type, ...] = (
@@ -66,9 +73,12 @@ def rule_for(table: dict[type, Any], module: nn.Module) -> Any:
 
 
 def layer_steps(module: nn.Module) -> list[tuple[int, int, int]]:
-    """The (kernel, dilation, stride) steps of a trunk layer or container, in order."""
+    """The (kernel, dilation, stride) steps of a trunk layer or container, in order (a
+    residual block's are its body's: the skip sees a subset of the same bases)."""
     if isinstance(module, nn.Sequential):
         return [step for layer in module for step in layer_steps(layer)]
+    if isinstance(module, CroppedResidual):
+        return layer_steps(module.body)
     if isinstance(module, POINTWISE):
         return []
     rule = rule_for(GEOMETRY, module)

@@ -25,7 +25,14 @@ from torch import nn
 from torch.nn import functional as F
 
 from motifnet.nn.contract import Conjoined, MotifModel, rule_for, unwrap
-from motifnet.nn.layers import BlurPool1d, Exp, RCBatchNorm1d, RCConv1d, same_padding
+from motifnet.nn.layers import (
+    BlurPool1d,
+    CroppedResidual,
+    Exp,
+    RCBatchNorm1d,
+    RCConv1d,
+    same_padding,
+)
 
 _MONOTONE = (Exp, nn.ReLU)
 _NORMS = (nn.BatchNorm1d, RCBatchNorm1d)
@@ -166,7 +173,21 @@ def _fold_activation(act: nn.Module, after: nn.Module | None) -> tuple[nn.Module
     return act, False
 
 
+class _Residual(nn.Module):
+    """A CroppedResidual with its body folded, on channels-last maps."""
+
+    def __init__(self, body: nn.Module):
+        super().__init__()
+        self.body = body
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        y = self.body(x)
+        crop = (x.shape[-1] - y.shape[-1]) // 2
+        return y + x[..., crop : crop + y.shape[-1]]
+
+
 FOLD: dict[type, FoldRule] = {
+    CroppedResidual: lambda block, _: (_Residual(fold_trunk(block.body)), False),
     nn.Conv1d: _fold_conv,
     RCConv1d: _fold_conv,
     nn.BatchNorm1d: lambda norm, _: (_Affine(*_norm_affine(norm)), False),

@@ -216,3 +216,21 @@ class StrandPool(nn.Module):
             return torch.maximum(forward, reverse)
         total = forward + reverse
         return total / 2 if self.mode == "mean" else total
+
+
+class CroppedResidual(nn.Module):
+    """``body(x) + x``, with ``x`` centre-cropped to the body's output: a residual block of
+    'valid' convolutions. Each side loses the same number of positions (the body must shrink
+    the length by an even number), so the block is RC-equivariant when its body is, and a
+    dense scan stays exact (motifnet.scanning rarefies the body and the crop)."""
+
+    def __init__(self, body: nn.Module):
+        super().__init__()
+        self.body = body
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        y = self.body(x)
+        crop = x.shape[-1] - y.shape[-1]
+        if crop % 2:
+            raise ValueError("CroppedResidual needs a body that shrinks the length evenly")
+        return y + x[..., crop // 2 : crop // 2 + y.shape[-1]]

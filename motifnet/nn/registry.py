@@ -19,8 +19,10 @@ from typing import Any, NamedTuple
 
 from torch import nn
 
+from motifnet.config import near_match
 from motifnet.errors import ConfigError
 from motifnet.nn.contract import Conjoined, MotifModel, unwrap
+from motifnet.nn.dilated import Dilated, DilatedConfig
 from motifnet.nn.models import CNN, CNNConfig
 from motifnet.nn.recurrent import RNN, Hybrid, HybridConfig, RNNConfig
 
@@ -64,6 +66,14 @@ _ARCHITECTURES: dict[str, Entry] = {
         lambda c: Hybrid(c, rc=True),
         {"filters": 6, "hidden": 8, "filter_width": 9, "pool": 4},
     ),
+    "dilated": Entry(
+        DilatedConfig, lambda c: Dilated(c), {"filters": 6, "filter_width": 7, "blocks": 3}
+    ),
+    "rc_dilated": Entry(
+        DilatedConfig,
+        lambda c: Dilated(c, rc=True),
+        {"filters": 6, "filter_width": 7, "blocks": 3},
+    ),
 }
 _CONJOINED = re.compile(r"^conjoined\((\w+)\)$")
 
@@ -90,9 +100,10 @@ def make_config(name: str, **config: Any):
     fields = {f.name for f in dataclasses.fields(config_type)}
     unknown = sorted(set(config) - fields)
     if unknown:
+        hint = near_match(unknown[0], fields)
         raise ConfigError(
-            f"{name} has no setting {', '.join(map(repr, unknown))}; "
-            f"valid: {', '.join(sorted(fields))}"
+            f"{name} has no setting {', '.join(map(repr, unknown))}"
+            + (hint or f"; valid: {', '.join(sorted(fields))}")
         )
     return config_type(**config)
 

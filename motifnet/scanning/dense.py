@@ -27,8 +27,8 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from motifnet.nn.contract import POINTWISE, MotifModel, rule_for, unwrap
-from motifnet.nn.layers import BlurPool1d, RCConv1d
+from motifnet.nn.contract import POINTWISE, MotifModel, layer_steps, rule_for, unwrap
+from motifnet.nn.layers import BlurPool1d, CroppedResidual, RCConv1d
 from motifnet.sequence import reverse_complement
 
 MODES = ("one pass", "trunk", "windows")
@@ -68,6 +68,11 @@ class _Rarefied:
             for layer in module:
                 h = self.run(layer, h)
             return h
+        if isinstance(module, CroppedResidual):
+            before = self.length
+            y = self.run(module.body, h)
+            side = (before - self.length) // 2 * self.stride  # the window's crop, rarefied
+            return y + h[..., side : side + y.shape[-1]]
         if isinstance(module, POINTWISE):
             return module(h)
         return rule_for(RAREFY, module).apply(self, module, h)
@@ -134,6 +139,10 @@ def _refusal(module: nn.Module) -> str | None:
     """Why ``module`` (a trunk or one of its layers) cannot run rarefied; None if it can."""
     if isinstance(module, nn.Sequential):
         return next((r for r in map(_refusal, module) if r), None)
+    if isinstance(module, CroppedResidual):
+        if any(stride > 1 for _, _, stride in layer_steps(module.body)):
+            return "a residual block that downsamples"
+        return _refusal(module.body)
     if isinstance(module, POINTWISE):
         return None
     rule = rule_for(RAREFY, module)

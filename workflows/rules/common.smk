@@ -2,6 +2,8 @@
 # the check that every file the config names exists (before any job starts).
 from pathlib import Path
 
+from motifnet.nn.registry import available, base_name
+
 OUT = config.get("outdir", "results")
 DATASETS = list(config["datasets"])
 ARCHS = config["architectures"]
@@ -27,6 +29,15 @@ def data_files(dataset):
         named += spec.get("pos", []) + spec.get("neg", []) + [spec.get("table")]
         named += [f for files in spec.get("classes", {}).values() for f in files]
     return sorted({f for f in named if f})
+
+
+# Architectures are checked against motifnet's registry, the one list of them.
+UNKNOWN = [arch for arch in ARCHS if base_name(arch) not in available()]
+if UNKNOWN:
+    raise ValueError(
+        f"architectures: unknown {', '.join(UNKNOWN)}; available: {', '.join(available())} "
+        "(or conjoined(NAME))"
+    )
 
 
 MISSING = [
