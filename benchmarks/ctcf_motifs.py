@@ -121,7 +121,7 @@ def main_benchmark() -> None:
     ]
     for arch, r in results.items():
         lines.append(
-            f"| {arch} | {_top(r)} | {', '.join(r['named']) or 'none'} | "
+            f"| {arch} | {_top(r)} | {', '.join(dict.fromkeys(r['named'])) or 'none'} | "
             f"{r['distinct']} / {r['learned']} | {r['learned_in_ctcf_motifs']} | "
             f"{r['train_seconds']:.0f} | {r['motifs_seconds']:.0f} ({r['logo_seconds']:.0f}) |"
         )

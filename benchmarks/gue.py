@@ -45,6 +45,11 @@ RUNS = {
     "hybrid": ("hybrid", {}),
     "rc_hybrid": ("rc_hybrid", {}),
     "rnn": ("rnn", {}),
+    "rc_dilated": ("rc_dilated", {}),
+    "dilated": ("dilated", {}),
+    "cnn+positional": ("cnn", {"model": {"head": "positional"}}),
+    "rc_cnn+positional": ("rc_cnn", {"model": {"head": "positional"}}),
+    "dilated+positional": ("dilated", {"model": {"head": "positional"}}),
 }
 ARCHS = list(RUNS)
 DNABERT2_MCC = {

@@ -22,11 +22,15 @@
 # sequences, how exactly it is reverse-complement and shift invariant, its attributions, and
 # how to find motifs, scan and predict from Python.
 #
-# Point `RESULTS` at the workflow's `outdir` (or set `MOTIFNET_RESULTS`).
+# Point `RESULTS` at the workflow's `outdir` (or set `MOTIFNET_RESULTS`). To look at one run
+# of your own instead, set `MOTIFNET_RUN` to a `motifnet train` output folder (its motifs in
+# `RUN/motifs`, from `motifnet motifs RUN/model.ckpt DATA -o RUN/motifs`) and `MOTIFNET_DATA`
+# to the sequences to look at (FASTA, CSV/TSV; labelled ones show their positives).
 
 # %%
 import json
 import os
+from dataclasses import asdict
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -35,14 +39,19 @@ import pandas as pd
 import torch
 
 import motifnet
-from motifnet.io import read_table
+from motifnet.io import read_sequences
 from motifnet.motifs.filters import motif_scanners
 from motifnet.motifs.logos import draw_logo, draw_weight_logo
 from motifnet.motifs.meme import read_motifs
 from motifnet.sequence import one_hot, reverse_complement
+from motifnet.summary import read_run
 
 RESULTS = Path(os.environ.get("MOTIFNET_RESULTS", "../results"))
-summary = json.loads((RESULTS / "report" / "summary.json").read_text())
+RUN, DATA = os.environ.get("MOTIFNET_RUN"), os.environ.get("MOTIFNET_DATA")
+if RUN:  # one run of your own
+    summary = [asdict(read_run(RUN))]
+else:  # every run of the workflow
+    summary = json.loads((RESULTS / "report" / "summary.json").read_text())
 
 # %% [markdown]
 # ## The architectures side by side
@@ -90,11 +99,14 @@ top = clusters.head(6)
 top[["rank", "motif", "influence", "members", "known_name", "q", "specific", "named"]]
 
 # %%
-fig, axes = plt.subplots(len(top), 1, figsize=(6, 1.8 * len(top)), squeeze=False)
-for ax, (_, row) in zip(axes[:, 0], top.iterrows()):
-    label = row.known_name if row.named else "unnamed"
-    draw_logo(motifs[row.motif].ppm, ax, f"{row.motif} ({row.influence:.0%}): {label}")
-fig.tight_layout()
+if top.empty:
+    print("no distinct motifs: the model learned nothing informative enough to show")
+else:
+    fig, axes = plt.subplots(len(top), 1, figsize=(6, 1.8 * len(top)), squeeze=False)
+    for ax, (_, row) in zip(axes[:, 0], top.iterrows()):
+        label = row.known_name if row.named else "unnamed"
+        draw_logo(motifs[row.motif].ppm, ax, f"{row.motif} ({row.influence:.0%}): {label}")
+    fig.tight_layout()
 
 # %% [markdown]
 # ## Where the filters fire along a sequence
@@ -104,8 +116,8 @@ fig.tight_layout()
 # at the window that centres them.
 
 # %%
-test = read_table(RESULTS / best["dataset"] / "data" / "test.tsv")
-held_out = [r for r in test.records if r.labels and r.labels[0] == 1]
+records = list(read_sequences(DATA or RESULTS / best["dataset"] / "data" / "test.tsv"))
+held_out = [r for r in records if not r.labels or r.labels[0] == 1]
 positives = held_out[:3]
 x = torch.from_numpy(one_hot([r.sequence for r in positives]))
 truth_file = RESULTS / best["dataset"] / "input" / "truth.json"
@@ -145,11 +157,11 @@ if scanners is not None and filters:
 # 0-8 bp: multiples of the model's total stride are where a strided model is exactly equivariant.
 
 # %%
-sequences = [r.sequence for r in test.records[:300]]
+sequences = [r.sequence for r in records[:300]]
 backward = [reverse_complement(s) for s in sequences]
 runs = [r for r in summary if r["dataset"] == best["dataset"]]
 fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
-long = test.records[0].sequence * 2
+long = records[0].sequence * 2
 for other in runs:
     folder = Path(other["folder"])
     folder = folder if folder.is_absolute() else RESULTS.parent / folder
@@ -205,11 +217,11 @@ pd.DataFrame(
 )
 
 # %%
-chromosome = "".join(r.sequence for r in test.records[:20])
+chromosome = "".join(r.sequence for r in records[:20])
 track = motifnet.scan(model, chromosome)
 fig, ax = plt.subplots(figsize=(12, 2.2))
 ax.plot(track[:, 0], lw=0.8)
-ax.set(xlabel="position (bp)", ylabel="probability", title="scan of 20 concatenated test records")
+ax.set(xlabel="position (bp)", ylabel="probability", title="scan of 20 concatenated records")
 fig.tight_layout()
 
 # %% [markdown]

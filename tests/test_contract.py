@@ -6,6 +6,8 @@ property here without editing this file.
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 import torch
 from torch import nn
@@ -16,17 +18,28 @@ from motifnet.motifs.filters import filter_motifs, motif_scanners
 from motifnet.nn.contract import MotifModel, MotifScanners, unwrap
 from motifnet.nn.inference import for_inference
 from motifnet.nn.layers import RCBatchNorm1d
-from motifnet.nn.registry import available, build, describe_model, tiny_config
+from motifnet.nn.registry import available, build, describe_model, make_config, tiny_config
 from motifnet.scanning import dense_mode, dense_windows, sliding_windows, window_logits
 from motifnet.sequence import reverse_complement
 
-ZOO = available() + [f"conjoined({name})" for name in available()]
+
+def _variants(name: str) -> list[str]:
+    """``name``, and ``name+positional`` where its config has a position-aware head."""
+    fields = {f.name for f in dataclasses.fields(make_config(name))}
+    return [name] + ([f"{name}+positional"] if "head" in fields else [])
+
+
+ZOO = [v for name in available() for v in _variants(name)]
+ZOO += [f"conjoined({name})" for name in available()]
 
 
 def trained_looking(name: str, seed: int = 0, tasks: int = 2) -> nn.Module:
-    """A tiny instance of ``name`` with random weights and batch-norm statistics."""
+    """A tiny instance of ``name`` (``+positional``: with a position-aware head) with random
+    weights and batch-norm statistics."""
     torch.manual_seed(seed)
-    model = build(name, tasks=tasks, **tiny_config(name)).eval()
+    name, _, variant = name.partition("+")
+    extra = {"head": "positional", "bins": 4} if variant == "positional" else {}
+    model = build(name, tasks=tasks, **tiny_config(name), **extra).eval()
     with torch.no_grad():
         for module in model.modules():
             norm = module.norm if isinstance(module, RCBatchNorm1d) else module
@@ -52,7 +65,7 @@ def test_claimed_rc_invariance_holds(name, length):
         assert gap > 1e-6  # plain models are not invariant by accident
 
 
-@pytest.mark.parametrize("name", available())
+@pytest.mark.parametrize("name", ZOO)
 def test_trunk_is_shift_equivariant_for_multiples_of_its_stride(name):
     model = trained_looking(name)
     stride = model.total_stride
@@ -115,7 +128,7 @@ def test_saved_models_rebuild_from_the_file_alone(tmp_path, name):
     assert describe_model(loaded) == describe_model(model)
 
 
-@pytest.mark.parametrize("name", available())
+@pytest.mark.parametrize("name", ZOO)
 def test_receptive_field_bounds_what_a_trunk_output_sees(name):
     core, _ = unwrap(trained_looking(name))
     x = random_one_hot(1, 150, seed=9).requires_grad_(True)

@@ -187,6 +187,12 @@ def format_report(report: dict) -> str:
         f"{info['receptive_field']} bp, total stride {info['total_stride']}",
         f"motif scanners: {info['motif_scanners'] or 'none'}; scan: {info['scan']}"
         + (f" ({info['scan_reason']})" if info["scan_reason"] else ""),
+        "head: "
+        + (
+            "global pooling: the output is shift-invariant"
+            if info["shift_invariant_head"]
+            else "keeps position: the output is NOT shift-invariant (by design)"
+        ),
         f"probes: {report['probes']}, windows of {report['length']} bp",
         "",
         f"RC error  max {rc['max_abs']:.2e}  mean {rc['mean_abs']:.2e}  "

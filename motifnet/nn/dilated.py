@@ -6,7 +6,8 @@ exponentially with depth while every position keeps its own output (stride 1 aft
 pooling). The skip connection is centre-cropped to the block's output (CroppedResidual),
 which keeps the block RC-equivariant and a scan exact. With ``rc=True`` every convolution
 and batch norm is its RC counterpart and the pooled strands are combined: exactly
-RC-invariant. The head is global pooling and a linear layer, so scans run in one pass.
+RC-invariant. The head is global pooling and a linear layer (scans run in one pass), or a
+position-aware head (``head="positional"``; scans then run the head per window).
 """
 
 from __future__ import annotations
@@ -18,15 +19,16 @@ from torch import nn
 
 from motifnet.errors import ConfigError
 from motifnet.nn.contract import MotifModel, MotifScanners, PooledHead
-from motifnet.nn.layers import (
-    CroppedResidual,
-    Exp,
-    GlobalPool,
-    RCBatchNorm1d,
-    RCConv1d,
-    StrandPool,
+from motifnet.nn.layers import CroppedResidual, Exp, RCBatchNorm1d, RCConv1d
+from motifnet.nn.models import (
+    ACTIVATIONS,
+    POOL_TYPES,
+    check_head,
+    first_pool,
+    head_forward,
+    make_head,
+    pooled,
 )
-from motifnet.nn.models import ACTIVATIONS, POOL_TYPES, first_pool
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,8 @@ class DilatedConfig:
     kernel_size: int = 3
     dilation_base: int = 2
     global_pool: str = "maxavg"
+    head: str = "global"  # or "positional" (see CNNConfig)
+    bins: int = 8
     dropout: float = 0.1
 
     def __post_init__(self) -> None:
@@ -56,6 +60,7 @@ class DilatedConfig:
             raise ConfigError("tasks, filters, filter_width, pool and dilation_base must be >= 1")
         if self.blocks < 0 or not 0 <= self.dropout < 1:
             raise ConfigError("blocks must be >= 0 and dropout in [0, 1)")
+        check_head(self.head, self.bins)
 
 
 class Dilated(MotifModel):
@@ -91,16 +96,13 @@ class Dilated(MotifModel):
             )
             layers.append(CroppedResidual(body))
         self.trunk = nn.Sequential(*layers)
-        pool = GlobalPool(config.global_pool)
-        head: list[nn.Module] = [pool] + ([StrandPool("max")] if rc else [])
-        features = config.filters * pool.outputs_per_channel
-        self.head = nn.Sequential(*head, nn.Linear(features, config.tasks))
+        self.head = make_head(config, channels, rc=rc)
 
     def forward_head(self, features: torch.Tensor) -> torch.Tensor:
-        return self.head(features)
+        return head_forward(self, features)
 
-    def pooled_head(self) -> PooledHead:
-        return PooledHead(self.head[0], self.head[1:])
+    def pooled_head(self) -> PooledHead | None:
+        return pooled(self.head)
 
     def motif_scanners(self) -> MotifScanners:
         return MotifScanners.of(self.trunk[0], self.trunk[:3])

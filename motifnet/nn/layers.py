@@ -234,3 +234,21 @@ class CroppedResidual(nn.Module):
         if crop % 2:
             raise ValueError("CroppedResidual needs a body that shrinks the length evenly")
         return y + x[..., crop // 2 : crop // 2 + y.shape[-1]]
+
+
+class PositionalHead(nn.Module):
+    """A head that keeps position: the map averaged into ``bins`` equal stretches, then one
+    linear layer over channels x bins. Where a site lies in the input (a TATA box's distance
+    to the TSS) then matters; the output is not shift-invariant. For an RC model apply it to
+    the map and to its reverse complement and add the two (``rc_features``): exactly
+    RC-invariant, since RC maps each term onto the other."""
+
+    def __init__(self, channels: int, bins: int, outputs: int, dropout: float = 0.0):
+        super().__init__()
+        self.bins = bins
+        self.dropout = nn.Dropout(dropout)
+        self.linear = nn.Linear(channels * bins, outputs)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        pooled = F.adaptive_avg_pool1d(x, self.bins).flatten(1)
+        return self.linear(self.dropout(pooled))

@@ -14,7 +14,16 @@ from torch import nn
 
 from motifnet.errors import ConfigError
 from motifnet.nn.contract import MotifModel, MotifScanners, PooledHead
-from motifnet.nn.layers import BlurPool1d, Exp, GlobalPool, RCBatchNorm1d, RCConv1d, StrandPool
+from motifnet.nn.layers import (
+    BlurPool1d,
+    Exp,
+    GlobalPool,
+    PositionalHead,
+    RCBatchNorm1d,
+    RCConv1d,
+    StrandPool,
+    rc_features,
+)
 
 ACTIVATIONS = ("relu", "exp")
 POOL_TYPES = ("max", "blur")
@@ -38,6 +47,10 @@ class CNNConfig:
     kernel_size: int = 5
     dilation: int = 1  # dilation of block i is dilation ** (i + 1)
     global_pool: str = "max"  # "avg", or "maxavg": both (max finds a site, avg counts them)
+    # "global": pooled over the whole input (shift-invariant); "positional": averaged into
+    # `bins` stretches, then a linear layer over them, where a site's position matters
+    head: str = "global"
+    bins: int = 8
     dropout: float = 0.1
     batch_norm: bool = True
 
@@ -50,6 +63,7 @@ class CNNConfig:
             raise ConfigError("kernel_size must be odd; filter_width and pool positive")
         if min(self.tasks, self.filters, self.channels) < 1 or self.depth < 0:
             raise ConfigError("tasks, filters and channels must be positive, depth >= 0")
+        check_head(self.head, self.bins)
 
 
 def first_pool(size: int, pool_type: str, *, rc: bool) -> nn.Module:
@@ -63,6 +77,42 @@ def first_pool(size: int, pool_type: str, *, rc: bool) -> nn.Module:
     if rc:
         return BlurPool1d(size, blur_size=1)
     return nn.MaxPool1d(size, size)
+
+
+HEADS = ("global", "positional")
+
+
+def check_head(head: str, bins: int) -> None:
+    """Refuse an unknown head or a positional head without bins."""
+    if head not in HEADS:
+        raise ConfigError(f"head must be one of {HEADS}, not {head!r}")
+    if bins < 1:
+        raise ConfigError("bins must be positive")
+
+
+def make_head(config, channels: int, *, rc: bool) -> nn.Module:
+    """The head on a trunk map of ``channels`` (a regular map of channel pairs when ``rc``):
+    global pooling [+ strand pooling] + linear, or a PositionalHead."""
+    if config.head == "positional":
+        return PositionalHead(channels, config.bins, config.tasks, config.dropout)
+    pool = GlobalPool(config.global_pool)
+    features = (channels // 2 if rc else channels) * pool.outputs_per_channel
+    layers: list[nn.Module] = [pool] + ([StrandPool("max")] if rc else [])
+    return nn.Sequential(*layers, nn.Linear(features, config.tasks))
+
+
+def head_forward(model: MotifModel, features: torch.Tensor) -> torch.Tensor:
+    """Run ``model.head``; an RC model's positional head reads both strands and adds them."""
+    if isinstance(model.head, PositionalHead) and model.rc_invariant:
+        return model.head(features) + model.head(rc_features(features))
+    return model.head(features)
+
+
+def pooled(head: nn.Module) -> PooledHead | None:
+    """The head as global pooling + per-vector layers, when it is one."""
+    if isinstance(head, nn.Sequential) and isinstance(head[0], GlobalPool):
+        return PooledHead(head[0], head[1:])
+    return None
 
 
 class CNN(MotifModel):
@@ -101,18 +151,13 @@ class CNN(MotifModel):
             ]
             in_channels = width * config.channels
         self.trunk = nn.Sequential(*blocks)
-        global_pool = GlobalPool(config.global_pool)
-        features = in_channels // width * global_pool.outputs_per_channel
-        pooling: list[nn.Module] = [global_pool]
-        if rc:
-            pooling.append(StrandPool("max"))
-        self.head = nn.Sequential(*pooling, nn.Linear(features, config.tasks))
+        self.head = make_head(config, in_channels, rc=rc)
 
     def forward_head(self, features: torch.Tensor) -> torch.Tensor:
-        return self.head(features)
+        return head_forward(self, features)
 
-    def pooled_head(self) -> PooledHead:
-        return PooledHead(self.head[0], self.head[1:])
+    def pooled_head(self) -> PooledHead | None:
+        return pooled(self.head)
 
     def motif_scanners(self) -> MotifScanners:
         return MotifScanners.of(self.trunk[0], self.trunk[:3])

@@ -146,6 +146,8 @@ def describe_model(model: nn.Module) -> dict[str, Any]:
         "total_stride": geometry.total_stride,
         "rc_invariant": bool(getattr(model, "rc_invariant", False)),
         "motif_scanners": None if scanners is None else scanners.count,
+        # a global-pooling head is shift-invariant; any other sees where things are
+        "shift_invariant_head": core.pooled_head() is not None,
         "scan": mode.mode,
         "scan_reason": mode.reason,
     }
