@@ -357,6 +357,21 @@ def test_a_terminated_run_removes_its_temporary_file(corpus, tmp_path):
     assert not out.exists() and not list(tmp_path.glob(".p.tsv.*"))
 
 
+def test_a_stop_swallowed_inside_a_callback_still_keeps_the_output_unwritten(tmp_path):
+    """A SIGTERM whose KeyboardInterrupt a C callback dropped must not let the output land."""
+    from motifnet import stopping
+    from motifnet.io.atomic import atomic_write
+
+    out = tmp_path / "p.tsv"
+    stopping.request()
+    try:
+        with pytest.raises(KeyboardInterrupt), atomic_write(out) as handle:
+            handle.write("half\n")
+    finally:
+        stopping.clear()
+    assert not out.exists() and not list(tmp_path.glob(".p.tsv.*"))
+
+
 def test_a_window_too_short_for_the_model_is_a_clear_error(corpus, capsys):
     assert main(["check", str(corpus["checkpoint"]), "--length", "12"]) == 2
     assert "cnn cannot take 12 bp inputs" in capsys.readouterr().err

@@ -19,7 +19,7 @@ from motifnet.nn.contract import MotifModel, MotifScanners, unwrap
 from motifnet.nn.inference import for_inference
 from motifnet.nn.layers import RCBatchNorm1d
 from motifnet.nn.registry import available, build, describe_model, make_config, tiny_config
-from motifnet.scanning import dense_mode, dense_windows, sliding_windows, window_logits
+from motifnet.scanning import DenseScanner, dense_mode, dense_windows, sliding_windows
 from motifnet.sequence import reverse_complement
 
 
@@ -85,6 +85,20 @@ def test_scan_equals_sliding_windows_in_every_dense_mode(name, length):
         dense, reference = dense_windows(model, x, length), sliding_windows(model, x, length)
     assert dense.shape == reference.shape == (2, 200 - length + 1, 2)
     assert (dense - reference).abs().max().item() < 1e-5
+
+
+@pytest.mark.parametrize("name", ZOO)
+def test_scans_of_every_nth_window_equal_sliding_windows(name):
+    """With a step, only the wanted windows are computed (the later layers undilated on the
+    pooled grid when the step is a multiple of the total stride): still exact."""
+    model = trained_looking(name)
+    scanner = DenseScanner(model)
+    stride = model.total_stride
+    x = random_one_hot(1, 230, seed=11)
+    with torch.no_grad():
+        reference = sliding_windows(model, x, 61)
+        for step in sorted({stride, 2 * stride, 3}):
+            assert (scanner(x, 61, step) - reference[:, ::step]).abs().max().item() < 1e-5
 
 
 @pytest.mark.parametrize("length", [70, 71])
@@ -157,7 +171,7 @@ def test_a_model_without_a_dense_form_says_why_and_scans_by_windows():
     assert "every window" in mode.describe()
     x = random_one_hot(1, 50, seed=1)
     with torch.no_grad():
-        torch.testing.assert_close(window_logits(model, x, 20, mode), sliding_windows(model, x, 20))
+        torch.testing.assert_close(DenseScanner(model)(x, 20), sliding_windows(model, x, 20))
     with pytest.raises(NotImplementedError, match="no dense form"):
         dense_windows(model, x, 20)
 

@@ -7,7 +7,7 @@ import signal
 import sys
 import threading
 
-from motifnet import __version__
+from motifnet import __version__, stopping
 from motifnet.cli import (
     check,
     evaluate,
@@ -72,6 +72,7 @@ def check_outputs(args: argparse.Namespace) -> None:
 def _terminate(signum, frame) -> None:
     """SIGTERM (a killed job, a cluster's time limit) unwinds like Ctrl-C, so temporary
     files are removed and earlier outputs stay intact."""
+    stopping.request()
     raise KeyboardInterrupt
 
 
@@ -81,9 +82,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     main_thread = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, _terminate) if main_thread else None
+    stopping.clear()
     try:
         check_outputs(args)
-        return args.run(args) or 0
+        status = args.run(args) or 0
+        stopping.check()  # a SIGTERM that arrived inside a C callback and was swallowed there
+        return status
     except MotifnetError as err:
         return _fail(args, str(err))
     except OSError as err:  # a file that vanished, a full disk, a folder where a file belongs

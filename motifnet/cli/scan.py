@@ -13,10 +13,13 @@ their windows use the real flanking sequence) and write the score of the window 
 base as a bedGraph or bigWig track (by the suffix of --output).
 
 Models are evaluated in one dense pass per chunk instead of one forward pass per window: the
-strided pooling is run at stride 1 with the later kernels dilated, and a global-pooling head
-becomes a sliding pooling (exactly equal to per-window predictions). A model with another head
-(the recurrent ones) runs its convolutions in that dense pass and its head per window; the
-first line on stderr says which mode the model runs in. Chunks overlap by the window, so the
+map after the first pooling layer is dealt into phases so that every window's pooling grid is
+computed once, the later layers run on them undilated, and a global-pooling head becomes a
+sliding pooling (exactly equal to per-window predictions). A model with another head (the
+recurrent and position-aware ones) runs its convolutions in that dense pass and its head per
+window; the first line on stderr says which mode the model runs in. --step computes only the
+windows it reports: with a step the model's total stride divides (motifnet check shows it),
+about stride-times less work after the pooling. Chunks overlap by the window, so the
 track has no seams; memory stays bounded by --chunk (bases per pass). Windows that reach past
 a sequence end see N there.
 """

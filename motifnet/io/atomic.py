@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
+from motifnet import stopping
 from motifnet.errors import InputError
 
 _UMASK = os.umask(0)
@@ -36,6 +37,7 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     os.close(descriptor)
     try:
         yield Path(temporary)
+        stopping.check()
         os.chmod(temporary, 0o666 & ~_UMASK)
         os.replace(temporary, target)
     except BaseException:

@@ -50,7 +50,7 @@ def for_inference(model: nn.Module) -> nn.Module:
     return Conjoined(fast).eval() if conjoined else fast
 
 
-class _Conv(nn.Module):
+class FoldedConv(nn.Module):
     """A stride-1 1D convolution (batch norm folded in) as a channels-last 2D convolution."""
 
     def __init__(self, weight: torch.Tensor, bias: torch.Tensor, padding: int, dilation: int):
@@ -64,7 +64,7 @@ class _Conv(nn.Module):
         return F.conv2d(x, self.weight, self.bias, padding=self.padding, dilation=self.dilation)
 
 
-class _Affine(nn.Module):
+class Affine(nn.Module):
     """An eval-mode batch norm that follows no convolution: scale and shift per channel."""
 
     def __init__(self, scale: torch.Tensor, shift: torch.Tensor):
@@ -76,7 +76,7 @@ class _Affine(nn.Module):
         return x * self.scale + self.shift
 
 
-class _As1d(nn.Module):
+class Unfolded(nn.Module):
     """A layer without a folding rule, run as it is on the (N, C, L) map."""
 
     def __init__(self, layer: nn.Module):
@@ -123,7 +123,7 @@ def _norm_affine(norm: nn.Module) -> tuple[torch.Tensor, torch.Tensor]:
     return scale, shift
 
 
-class _Pool(nn.Module):
+class FoldedPool(nn.Module):
     """The trunk's pooling (MaxPool1d or BlurPool1d) on channels-last maps, with the monotone
     activation before it moved behind it whenever the pool is a pure max."""
 
@@ -158,22 +158,22 @@ FoldRule = Callable[[nn.Module, nn.Module | None], tuple[nn.Module | None, bool]
 def _fold_conv(conv: nn.Module, after: nn.Module | None) -> tuple[nn.Module | None, bool]:
     parts = _conv_parts(conv)
     if parts is None:
-        return _As1d(conv), False
+        return Unfolded(conv), False
     weight, bias, padding, dilation = parts
     fused = isinstance(after, _NORMS)
     if fused:
         scale, shift = _norm_affine(after)
         weight, bias = weight * scale[:, None, None], bias * scale + shift
-    return _Conv(weight, bias, padding, dilation), fused
+    return FoldedConv(weight, bias, padding, dilation), fused
 
 
 def _fold_activation(act: nn.Module, after: nn.Module | None) -> tuple[nn.Module | None, bool]:
     if isinstance(act, _MONOTONE) and isinstance(after, nn.MaxPool1d | BlurPool1d):
-        return _Pool(after, act), True
+        return FoldedPool(after, act), True
     return act, False
 
 
-class _Residual(nn.Module):
+class FoldedResidual(nn.Module):
     """A CroppedResidual with its body folded, on channels-last maps."""
 
     def __init__(self, body: nn.Module):
@@ -187,18 +187,18 @@ class _Residual(nn.Module):
 
 
 FOLD: dict[type, FoldRule] = {
-    CroppedResidual: lambda block, _: (_Residual(fold_trunk(block.body)), False),
+    CroppedResidual: lambda block, _: (FoldedResidual(fold_trunk(block.body)), False),
     nn.Conv1d: _fold_conv,
     RCConv1d: _fold_conv,
-    nn.BatchNorm1d: lambda norm, _: (_Affine(*_norm_affine(norm)), False),
-    RCBatchNorm1d: lambda norm, _: (_Affine(*_norm_affine(norm)), False),
+    nn.BatchNorm1d: lambda norm, _: (Affine(*_norm_affine(norm)), False),
+    RCBatchNorm1d: lambda norm, _: (Affine(*_norm_affine(norm)), False),
     Exp: _fold_activation,
     nn.ReLU: _fold_activation,
     nn.ELU: lambda act, _: (act, False),
     nn.GELU: lambda act, _: (act, False),
     nn.SiLU: lambda act, _: (act, False),
-    nn.MaxPool1d: lambda pool, _: (_Pool(pool, None), False),
-    BlurPool1d: lambda pool, _: (_Pool(pool, None), False),
+    nn.MaxPool1d: lambda pool, _: (FoldedPool(pool, None), False),
+    BlurPool1d: lambda pool, _: (FoldedPool(pool, None), False),
     nn.Dropout: lambda layer, _: (None, False),
     nn.Identity: lambda layer, _: (None, False),
 }
@@ -219,7 +219,7 @@ def fold_trunk(trunk: nn.Module) -> nn.Sequential:
         while i < len(layers):
             after = layers[i + 1] if i + 1 < len(layers) else None
             rule = rule_for(FOLD, layers[i])
-            module, consumed = rule(layers[i], after) if rule else (_As1d(layers[i]), False)
+            module, consumed = rule(layers[i], after) if rule else (Unfolded(layers[i]), False)
             if module is not None:
                 folded.append(module)
             i += 2 if consumed else 1

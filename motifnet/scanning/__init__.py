@@ -2,10 +2,10 @@
 
 from motifnet.scanning.dense import (
     DenseMode,
+    DenseScanner,
     dense_mode,
     dense_windows,
     sliding_windows,
-    window_logits,
 )
 from motifnet.scanning.genome import (
     Region,
@@ -19,6 +19,7 @@ from motifnet.scanning.genome import (
 
 __all__ = [
     "DenseMode",
+    "DenseScanner",
     "Region",
     "ScanResult",
     "ScanSettings",
@@ -29,5 +30,4 @@ __all__ = [
     "scan_genome",
     "scan_sequence",
     "sliding_windows",
-    "window_logits",
 ]

@@ -9,17 +9,24 @@ Window i's map is then the T positions i + offset + D·t of the rarefied map. Fr
 - ``one pass``: a head that is global pooling + per-vector layers (the model's
   ``pooled_head``) becomes a sliding pooling over those T positions, and the layers after it
   run at every position: the whole scan is one dense pass;
-- ``trunk``: any other head (a recurrent one) runs on each window's T positions, gathered
-  from the one trunk pass: the convolutions are computed once per chunk, the head per window;
+- ``trunk``: any other head (recurrent, position-aware) runs on each window's T positions,
+  gathered from the one trunk pass: the convolutions are computed once per chunk, the head
+  per window;
 - ``windows``: a trunk with a layer that cannot be rarefied (padding, strided convolutions,
   a layer without a rule in ``RAREFY``) runs every window through the model (the reference).
 
-Each gives window i exactly the model's output on x[i : i + length] ('valid' convolutions,
-so no edge effects); tests hold every registered architecture to that.
+The pass runs on the trunk's inference form (motifnet.nn.inference: batch norm folded, RC
+banks built once, channels-last convolutions). After the first pooling layer the rarefied
+map is dealt into phases stacked along the batch (``_Rarefied.split``), so the later layers
+run undilated on the pooled grid, and only for the windows wanted: with a step that the
+total stride divides, one phase of them.
+Each mode gives window i exactly the model's output on x[i : i + length] ('valid'
+convolutions, so no edge effects); tests hold every registered architecture to that.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -27,12 +34,21 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from motifnet.nn.contract import POINTWISE, MotifModel, layer_steps, rule_for, unwrap
-from motifnet.nn.layers import BlurPool1d, CroppedResidual, RCConv1d
+from motifnet.nn.contract import rule_for, unwrap
+from motifnet.nn.inference import (
+    Affine,
+    FoldedConv,
+    FoldedPool,
+    FoldedResidual,
+    Unfolded,
+    fold_trunk,
+)
+from motifnet.nn.layers import Exp
 from motifnet.sequence import reverse_complement
 
 MODES = ("one pass", "trunk", "windows")
 HEAD_BATCH = 4096  # windows per head call in "trunk" mode
+_POINTWISE = (Affine, Exp, nn.ReLU, nn.ELU, nn.GELU, nn.SiLU, nn.Identity)
 
 
 @dataclass(frozen=True)
@@ -53,60 +69,99 @@ class DenseMode:
 
 
 class _Rarefied:
-    """Trunk geometry while walking the layers: D (accumulated stride), the offset of window
-    0's first grid point, and the length of one window's map at this depth."""
+    """Geometry while walking a folded trunk over channels-last (N, C, 1, M) maps.
 
-    def __init__(self, length: int):
+    ``stride``: the accumulated pooling stride S (bases between a window's map positions);
+    ``offset``: where window 0's first map position lies, in array elements; ``length``: the
+    length of one window's map; ``spacing``: bases between two elements of an array;
+    ``step``: the bases between the windows wanted.
+
+    After the first pooling layer the map is split into phases (polyphase, "space to
+    batch"): of the rarefied map, only the elements the wanted windows use are kept (every
+    g-th, g = gcd(S, step)), and they are dealt into S / g arrays whose consecutive elements
+    lie S bases apart, stacked along the batch. Later layers then run undilated on the pooled
+    grid, as fast kernels, and only for the wanted windows: one phase when S divides the step.
+    """
+
+    def __init__(self, length: int, step: int = 1):
         self.stride, self.offset, self.length = 1, 0, length
+        self.spacing, self.step = 1, step
+        self.phases, self.grain = 1, 1  # the split: phase count, and g
 
-    def conv(self, h: torch.Tensor, weight: torch.Tensor, bias, dilation: int) -> torch.Tensor:
-        self.length -= (weight.shape[-1] - 1) * dilation
-        return F.conv1d(h, weight, bias, dilation=dilation * self.stride)
+    @property
+    def dilation(self) -> int:
+        """A window's neighbouring map positions, in array elements."""
+        return self.stride // self.spacing
 
     def run(self, module: nn.Module, h: torch.Tensor) -> torch.Tensor:
         if isinstance(module, nn.Sequential):
             for layer in module:
                 h = self.run(layer, h)
             return h
-        if isinstance(module, CroppedResidual):
-            before = self.length
-            y = self.run(module.body, h)
-            side = (before - self.length) // 2 * self.stride  # the window's crop, rarefied
-            return y + h[..., side : side + y.shape[-1]]
-        if isinstance(module, POINTWISE):
-            return module(h)
-        return rule_for(RAREFY, module).apply(self, module, h)
+        rule = rule_for(RAREFY, module)
+        return rule.apply(self, module, h) if rule else module(h)
+
+    def split(self, h: torch.Tensor) -> torch.Tensor:
+        """After the first pooling layer: keep the wanted elements and deal them into phases."""
+        if self.spacing > 1 or self.stride == 1:
+            return h
+        self.grain = math.gcd(self.stride, self.step)
+        self.phases = self.stride // self.grain
+        h = h[..., self.offset :: self.grain]
+        h = h[..., : h.shape[-1] - h.shape[-1] % self.phases]  # the input was padded for this
+        n, c, _, m = h.shape
+        # channels-last memory is (N, 1, M, C): deal M into (M/P, P) and move P to the batch,
+        # in one copy
+        rows = h.permute(0, 2, 3, 1).reshape(n, m // self.phases, self.phases, c)
+        h = rows.permute(2, 0, 1, 3).reshape(self.phases * n, 1, m // self.phases, c)
+        self.offset, self.spacing = 0, self.stride
+        return h.permute(0, 3, 1, 2)  # (P·N, C, 1, M/P), channels-last
+
+    def merge(self, h: torch.Tensor) -> torch.Tensor:
+        """Undo ``split`` on per-window outputs (P·N, W, K): (N, windows every g, K)."""
+        if self.phases == 1:
+            return h
+        pn, w, k = h.shape
+        h = h.reshape(self.phases, pn // self.phases, w, k).permute(1, 2, 0, 3)
+        return h.reshape(pn // self.phases, w * self.phases, k)
 
 
-def _rc_conv(walker: _Rarefied, conv: RCConv1d, h: torch.Tensor) -> torch.Tensor:
-    bias = None if conv.bias is None else torch.cat([conv.bias, conv.bias.flip(0)])
-    return walker.conv(h, conv.full_weight(), bias, conv.dilation)
+def _conv(walker: _Rarefied, conv: FoldedConv, h: torch.Tensor) -> torch.Tensor:
+    kernel = conv.weight.shape[-1]
+    walker.length -= (kernel - 1) * conv.dilation[1]
+    return F.conv2d(h, conv.weight, conv.bias, dilation=(1, conv.dilation[1] * walker.dilation))
 
 
-def _conv(walker: _Rarefied, conv: nn.Conv1d, h: torch.Tensor) -> torch.Tensor:
-    return walker.conv(h, conv.weight, conv.bias, conv.dilation[0])
-
-
-def _max_pool(walker: _Rarefied, pool: nn.MaxPool1d, h: torch.Tensor) -> torch.Tensor:
-    kernel, stride = _single(pool.kernel_size), _single(pool.stride)
-    h = F.max_pool1d(h, kernel, stride=1, dilation=walker.stride)
-    walker.length = (walker.length - kernel) // stride + 1
-    walker.stride *= stride
-    return h
-
-
-def _blur_pool(walker: _Rarefied, pool: BlurPool1d, h: torch.Tensor) -> torch.Tensor:
-    if pool.pool_size > 1:
-        h = F.max_pool1d(h, pool.pool_size, stride=1, dilation=walker.stride)
-    length = walker.length - pool.pool_size + 1
-    taps, offset = pool.grid(length)
+def _pool(walker: _Rarefied, pool: FoldedPool, h: torch.Tensor) -> torch.Tensor:
+    inner, act = pool.pool, pool.activation or nn.Identity()
+    if isinstance(inner, nn.MaxPool1d):
+        kernel, stride = _single(inner.kernel_size), _single(inner.stride)
+        h = act(F.max_pool2d(h, (1, kernel), stride=1, dilation=(1, walker.dilation)))
+        walker.length = (walker.length - kernel) // stride + 1
+        walker.stride *= stride
+        return walker.split(h)
+    length = walker.length - inner.pool_size + 1
+    taps, offset = inner.grid(length)
     if taps.numel() > 1:
-        kernel = taps.to(h.dtype).expand(h.shape[1], 1, -1)
-        h = F.conv1d(h, kernel, dilation=walker.stride, groups=h.shape[1])
-    walker.offset += offset * walker.stride
-    walker.length = (length - taps.numel() - offset) // pool.stride + 1
-    walker.stride *= pool.stride
-    return h
+        h = act(h)
+    if inner.pool_size > 1:
+        h = F.max_pool2d(h, (1, inner.pool_size), stride=1, dilation=(1, walker.dilation))
+    if taps.numel() > 1:
+        kernel = taps.to(h.dtype).expand(h.shape[1], 1, 1, -1)
+        h = F.conv2d(h, kernel, dilation=(1, walker.dilation), groups=h.shape[1])
+    else:
+        h = act(h)
+    walker.offset += offset * walker.dilation
+    walker.length = (length - taps.numel() - offset) // inner.stride + 1
+    walker.stride *= inner.stride
+    return walker.split(h)
+
+
+def _residual(walker: _Rarefied, block: FoldedResidual, h: torch.Tensor) -> torch.Tensor:
+    before = walker.length
+    y = walker.run(block.body, h)
+    side = (before - walker.length) // 2 * walker.dilation  # the window's crop, in elements
+    return y + h[..., side : side + y.shape[-1]]
 
 
 def _single(value) -> int:
@@ -115,40 +170,41 @@ def _single(value) -> int:
 
 @dataclass(frozen=True)
 class RarefyRule:
-    """How a trunk layer runs rarefied, and why a given instance cannot (None: it can)."""
+    """How a folded trunk layer runs rarefied, and why an instance cannot (None: it can)."""
 
     apply: Callable[[_Rarefied, nn.Module, torch.Tensor], torch.Tensor]
     refuse: Callable[[nn.Module], str | None] = lambda module: None
 
 
-def _conv_refusal(conv: nn.Conv1d) -> str | None:
-    if conv.padding not in ((0,), "valid") or conv.stride != (1,) or conv.groups != 1:
-        return "a padded, strided or grouped convolution"
-    return None
-
-
 RAREFY: dict[type, RarefyRule] = {
-    RCConv1d: RarefyRule(_rc_conv, lambda c: "a padded convolution" if c.pad else None),
-    nn.Conv1d: RarefyRule(_conv, _conv_refusal),
-    nn.MaxPool1d: RarefyRule(_max_pool),
-    BlurPool1d: RarefyRule(_blur_pool),
+    FoldedConv: RarefyRule(_conv, lambda c: "a padded convolution" if c.padding[1] else None),
+    FoldedPool: RarefyRule(_pool),
+    FoldedResidual: RarefyRule(
+        _residual,
+        lambda block: (
+            _refusal(block.body)
+            or (
+                "a residual block that downsamples"
+                if any(isinstance(m, FoldedPool) for m in block.body.modules())
+                else None
+            )
+        ),
+    ),
 }
 
 
 def _refusal(module: nn.Module) -> str | None:
-    """Why ``module`` (a trunk or one of its layers) cannot run rarefied; None if it can."""
+    """Why a folded trunk (or one of its layers) cannot run rarefied; None if it can."""
     if isinstance(module, nn.Sequential):
         return next((r for r in map(_refusal, module) if r), None)
-    if isinstance(module, CroppedResidual):
-        if any(stride > 1 for _, _, stride in layer_steps(module.body)):
-            return "a residual block that downsamples"
-        return _refusal(module.body)
-    if isinstance(module, POINTWISE):
-        return None
+    if isinstance(module, Unfolded):
+        return f"{type(module.layer).__name__} (a strided, grouped or unknown layer)"
     rule = rule_for(RAREFY, module)
-    if rule is None:
-        return f"{type(module).__name__} has no rarefaction rule"
-    return rule.refuse(module)
+    if rule is not None:
+        return rule.refuse(module)
+    if isinstance(module, _POINTWISE):
+        return None
+    return f"{type(module).__name__} has no rarefaction rule"
 
 
 def dense_mode(model: nn.Module) -> DenseMode:
@@ -157,7 +213,7 @@ def dense_mode(model: nn.Module) -> DenseMode:
         core, _ = unwrap(model)
     except TypeError as err:
         return DenseMode("windows", str(err))
-    refusal = _refusal(core.trunk)
+    refusal = _refusal(fold_trunk(core.trunk))
     if refusal:
         return DenseMode("windows", f"its trunk has {refusal}")
     if core.pooled_head() is None:
@@ -165,52 +221,82 @@ def dense_mode(model: nn.Module) -> DenseMode:
     return DenseMode("one pass")
 
 
-def _one_strand(core: MotifModel, x: torch.Tensor, length: int, mode: str) -> torch.Tensor:
-    """(N, 4, M) -> (N, M - length + 1, outputs) for every window start, one strand."""
-    walker = _Rarefied(length)
-    h = walker.run(core.trunk, x)[..., walker.offset :]
-    windows = x.shape[-1] - length + 1
-    positions, stride = walker.length, walker.stride
-    span = (positions - 1) * stride + 1
-    if mode == "trunk":
-        maps = h.unfold(-1, span, 1)[..., ::stride]  # (N, C, windows', T), a view
-        outputs = []
-        for start in range(0, windows, HEAD_BATCH):
-            part = maps[:, :, start : min(start + HEAD_BATCH, windows)]
-            n, channels, count, _ = part.shape
-            flat = part.permute(0, 2, 1, 3).reshape(n * count, channels, positions)
-            outputs.append(core.forward_head(flat).reshape(n, count, -1))
-        return torch.cat(outputs, dim=1)
-    head = core.pooled_head()
+class DenseScanner:
+    """A model's dense form: its folded trunk and its head, built once for many chunks."""
 
-    def sliding(kind: str) -> torch.Tensor:
-        if kind == "max":
-            return F.max_pool1d(h, positions, stride=1, dilation=stride)
-        kernel = torch.zeros(h.shape[1], 1, span, dtype=h.dtype, device=h.device)
-        kernel[..., ::stride] = 1.0 / positions
-        return F.conv1d(h, kernel, groups=h.shape[1])
+    def __init__(self, model: nn.Module):
+        self.mode = dense_mode(model)
+        self.model = model.eval()
+        if self.mode.mode != "windows":
+            self.core, self.conjoined = unwrap(model)
+            self.trunk = fold_trunk(self.core.trunk).eval()
 
-    if head.pool.mode == "maxavg":
-        pooled = head.pool.combine(sliding("max"), sliding("avg"))
-    else:
-        pooled = sliding(head.pool.mode)
-    pooled = pooled[..., :windows].transpose(1, 2)  # (N, windows, C)
-    n, count, channels = pooled.shape
-    return head.after(pooled.reshape(n * count, channels)).reshape(n, count, -1)
+    def __call__(self, x: torch.Tensor, length: int, step: int = 1) -> torch.Tensor:
+        """Logits of the windows starting at 0, step, 2·step, ... of one-hot x (N, 4, M):
+        (N, windows, outputs)."""
+        if self.mode.mode == "windows":
+            return sliding_windows(self.model, x, length)[:, ::step]
+        forward = self._one_strand(x, length, step)
+        if not self.conjoined:
+            return forward
+        count = forward.shape[1]
+        last = (count - 1) * step  # the reverse strand's windows, mirrored onto the same starts
+        reverse_x = reverse_complement(x[..., : last + length])
+        reverse = self._one_strand(reverse_x, length, step).flip(1)
+        return (forward + reverse) / 2
+
+    def _one_strand(self, x: torch.Tensor, length: int, step: int) -> torch.Tensor:
+        walker = _Rarefied(length, step)
+        windows = (x.shape[-1] - length) // step + 1
+        # room for every phase's last window (the extra windows are dropped)
+        x = F.pad(x, (0, 2 * self.core.total_stride))
+        h = x.unsqueeze(2).contiguous(memory_format=torch.channels_last)
+        h = walker.run(self.trunk, h)[..., walker.offset :]  # (P·N, C, 1, M')
+        dilation, positions = walker.dilation, walker.length
+        span = (positions - 1) * dilation + 1
+        # within an array, consecutive windows (of those every `grain` bases) lie this apart
+        every = 1 if walker.spacing > 1 else step // walker.grain
+        if self.mode.mode == "trunk":
+            maps = h.squeeze(2).unfold(-1, span, every)[..., ::dilation]  # (P·N, C, W, T)
+            pn, channels, count, _ = maps.shape
+            outputs = []
+            for start in range(0, count, HEAD_BATCH):
+                part = maps[:, :, start : start + HEAD_BATCH]
+                flat = part.permute(0, 2, 1, 3).reshape(-1, channels, positions)
+                outputs.append(self.core.forward_head(flat).reshape(pn, part.shape[2], -1))
+            per_window = torch.cat(outputs, dim=1)
+        else:
+            head = self.core.pooled_head()
+
+            def sliding(kind: str) -> torch.Tensor:  # (P·N, C, 1, W), channels-last
+                if kind == "max":
+                    window = (1, positions)
+                    return F.max_pool2d(h, window, stride=(1, every), dilation=(1, dilation))
+                kernel = torch.zeros(h.shape[1], 1, 1, span, dtype=h.dtype, device=h.device)
+                kernel[..., ::dilation] = 1.0 / positions
+                return F.conv2d(h, kernel, stride=(1, every), groups=h.shape[1])
+
+            if head.pool.mode == "maxavg":
+                pooled = head.pool.combine(sliding("max"), sliding("avg"))
+            else:
+                pooled = sliding(head.pool.mode)
+            pooled = pooled.squeeze(2).transpose(1, 2)  # (P·N, W, C), contiguous in C
+            pn, count, channels = pooled.shape
+            outputs = head.after(pooled.reshape(pn * count, channels))
+            per_window = outputs.reshape(pn, count, -1)
+        per_window = walker.merge(per_window)  # (N, windows every grain, outputs)
+        if walker.spacing > 1:
+            per_window = per_window[:, :: step // walker.grain]
+        return per_window[:, :windows]
 
 
 def dense_windows(model: nn.Module, x: torch.Tensor, length: int) -> torch.Tensor:
     """Logits for every window start of one-hot x (N, 4, M): (N, M - length + 1, outputs),
     in the model's dense mode (which must not be ``windows``)."""
-    mode = dense_mode(model)
-    if mode.mode == "windows":
-        raise NotImplementedError(f"no dense form: {mode.reason}")
-    core, conjoined = unwrap(model)
-    forward = _one_strand(core, x, length, mode.mode)
-    if not conjoined:
-        return forward
-    reverse = _one_strand(core, reverse_complement(x), length, mode.mode).flip(1)
-    return (forward + reverse) / 2
+    scanner = DenseScanner(model)
+    if scanner.mode.mode == "windows":
+        raise NotImplementedError(f"no dense form: {scanner.mode.reason}")
+    return scanner(x, length)
 
 
 def sliding_windows(
@@ -224,10 +310,3 @@ def sliding_windows(
             torch.cat([model(cut[s : s + batch_size]) for s in range(0, len(cut), batch_size)])
         )
     return torch.stack(out)
-
-
-def window_logits(model: nn.Module, x: torch.Tensor, length: int, mode: DenseMode) -> torch.Tensor:
-    """Logits of every window start of x in ``mode`` (see ``dense_mode``)."""
-    if mode.mode == "windows":
-        return sliding_windows(model, x, length)
-    return dense_windows(model, x, length)

@@ -27,7 +27,7 @@ from motifnet.io.records import VALID_BYTES
 from motifnet.io.tracks import open_track
 from motifnet.metrics import probabilities
 from motifnet.nn.runtime import precision_context, resolve_device
-from motifnet.scanning.dense import DenseMode, dense_mode, window_logits
+from motifnet.scanning.dense import DenseMode, DenseScanner, dense_mode
 from motifnet.sequence import one_hot
 
 
@@ -39,31 +39,37 @@ def scan_sequence(
     *,
     start: int = 0,
     end: int | None = None,
+    step: int = 1,
     chunk: int = 100_000,
     device: str = "cpu",
     precision: str = "fp32",
 ) -> Iterator[tuple[int, np.ndarray]]:
-    """Yield (centre of the first window, logits of consecutive windows), chunk by chunk, for
-    the windows centred on each base of [start, end) of a sequence of ``size`` bp.
+    """Yield (centre of the first window, logits of the windows every ``step`` bases from
+    it), chunk by chunk, for the windows centred on start, start + step, ... below ``end`` of
+    a sequence of ``size`` bp.
 
     ``fetch(a, b)`` returns the bases of [a, b) (pyfaidx random access, so memory stays bounded
     by the chunk). Windows use the real flanks around [start, end) and see N only past the ends
-    of the sequence, as a short record does in predict. ``precision="bf16"`` runs under
-    bfloat16 autocast.
+    of the sequence, as a short record does in predict. Only the wanted windows are computed
+    where the model's pooling allows (motifnet.scanning.dense). ``precision="bf16"`` runs
+    under bfloat16 autocast.
     """
     model = model.to(device).eval()
-    mode = dense_mode(model)
+    scanner = DenseScanner(model)
     end = size if end is None else end
     left = length // 2
+    chunk = max(step, chunk - chunk % step)  # chunks hold whole steps: no seams in the grid
     with torch.inference_mode(), precision_context(precision, device):
         for centre in range(start, end, chunk):
             stop = min(centre + chunk, end)
-            low, high = centre - left, stop - left + length - 1  # the bases these windows cover
+            count = (stop - centre - 1) // step + 1
+            low = centre - left  # the bases these windows cover
+            high = low + (count - 1) * step + length
             bases = (
                 "N" * max(0, -low) + fetch(max(low, 0), min(high, size)) + "N" * max(0, high - size)
             )
             x = torch.from_numpy(one_hot(bases))[None].to(device)
-            yield centre, window_logits(model, x, length, mode)[0].float().cpu().numpy()
+            yield centre, scanner(x, length, step)[0].float().cpu().numpy()
 
 
 def scan(
@@ -205,6 +211,7 @@ def scan_genome(
                 trained.length,
                 start=region.start,
                 end=region.end,
+                step=step,
                 chunk=settings.chunk,
                 device=device,
                 precision=settings.precision,
@@ -214,11 +221,8 @@ def scan_genome(
                     if settings.logits
                     else probabilities(torch.from_numpy(logits), trained.task_type).numpy()
                 )
-                skip = (region.start - first) % step
-                lines += track.add(
-                    region.chrom, first + skip, values[skip::step, column], step, region.end
-                )
-                bar.update(len(values))
+                lines += track.add(region.chrom, first, values[:, column], step, region.end)
+                bar.update(min(len(values) * step, region.end - first))
             bar.close()
     return ScanResult(
         str(output),
