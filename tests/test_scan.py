@@ -1,7 +1,11 @@
+import itertools
+
 import numpy as np
 import pytest
 import torch
 from conftest import train_one_epoch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from motifnet.equivariance import random_one_hot
 from motifnet.nn.registry import build
@@ -176,3 +180,134 @@ def test_cli_scan_bf16_track_stays_close_to_fp32(tmp_path, trained):
     assert [r[:3] for r in tracks["bf16"]] == [r[:3] for r in tracks["fp32"]]
     values = {p: [float(r[3]) for r in rows] for p, rows in tracks.items()}
     np.testing.assert_allclose(values["bf16"], values["fp32"], atol=0.05)
+
+
+def test_sharded_scan_merges_into_the_single_process_files(tmp_path, trained, capsys):
+    """Parts of --shard I/N joined with --merge are the single-process scan: the same bigWig
+    values and intervals, the same sites file; merges of the wrong parts are refused."""
+    import pyBigWig
+
+    from motifnet.cli import main
+
+    checkpoint, genome = trained
+    regions = tmp_path / "r.bed"
+    regions.write_text("c1\t0\t700\nc1\t700\t1000\nc2\t20\t300\n")  # adjacent regions too
+    common = ["scan", str(checkpoint), str(genome), "--regions", str(regions), "--quiet"]
+    common += ["--step", "3", "--chunk", "100", "--threshold", "0.3"]
+    one = ["-o", str(tmp_path / "one.bw"), "--sites", str(tmp_path / "one.bed")]
+    assert main([*common, *one]) == 0
+    parts = [str(tmp_path / f"part{i}.bw") for i in range(1, 5)]
+    for i, part in enumerate(parts, start=1):
+        assert main([*common, "--shard", f"{i}/4", "-o", part]) == 0
+    merged = ["-o", str(tmp_path / "merged.bw"), "--sites", str(tmp_path / "merged.bed")]
+    assert main([*common, "--merge", *parts, *merged]) == 0
+    assert (tmp_path / "merged.bed").read_text() == (tmp_path / "one.bed").read_text()
+    assert (tmp_path / "one.bed").read_text().count("\n") > 0
+    single, joined = pyBigWig.open(str(tmp_path / "one.bw")), pyBigWig.open(merged[1])
+    for chrom in ("c1", "c2"):
+        assert joined.intervals(chrom) == single.intervals(chrom)
+    capsys.readouterr()
+    assert main([*common, "--merge", *reversed(parts), "-o", str(tmp_path / "bad.bw")]) == 2
+    assert "no score at c" in capsys.readouterr().err
+    assert main([*common, "--merge", *parts[:3], "-o", str(tmp_path / "bad.bw")]) == 2
+    assert "in order (part I made with --shard I/3)" in capsys.readouterr().err
+    assert main([*common, "--shard", "5/4", "-o", parts[0]]) == 2
+    assert "I must be between 1 and N" in capsys.readouterr().err
+    assert main([*common, "--shard", "1/4", "-o", str(tmp_path / "p.bedGraph")]) == 2
+    assert "--shard writes a bigWig part" in capsys.readouterr().err
+    assert main([*common, "--merge", str(regions), "-o", str(tmp_path / "bad.bw")]) == 2
+    assert "not a bigWig file" in capsys.readouterr().err
+    assert not (tmp_path / "bad.bw").exists()
+
+
+def _sites(values, first=0, step=1, *, pieces=(), merge=10, window=20, threshold=0.5):
+    """Sites called from ``values`` fed whole or cut at ``pieces``: (start, end, peak) rows."""
+    import io
+
+    from motifnet.scanning import SiteCaller
+
+    handle = io.StringIO()
+    caller = SiteCaller(handle, threshold, merge, window=window, sizes={"c": 10_000})
+    cuts = [0, *pieces, len(values)]
+    for a, b in itertools.pairwise(cuts):
+        caller.add("c", first + a * step, np.asarray(values[a:b]), step, 10_000)
+    caller.finish()
+    rows = [line.split("\t") for line in handle.getvalue().splitlines()]
+    return [(int(r[1]), int(r[2]), float(r[6]), int(r[9])) for r in rows]
+
+
+def test_sites_are_plateau_middles_with_close_maxima_merged():
+    values = np.zeros(200)
+    values[40:61] = 0.9  # a plateau: summit in its middle, 50
+    values[65] = 0.7  # a lower maximum 15 bp from the higher one, past a valley: kept
+    values[100:103] = [0.6, 0.8, 0.6]  # summit 101
+    values[106] = 0.75  # within 10 bp of 101 and lower: merged away
+    values[190:200] = 0.95  # runs to the end of the values: still a site
+    sites = _sites(values)
+    assert [start + peak for start, _, _, peak in sites] == [50, 65, 101, 194]
+    assert sites[0] == (40, 60, 0.9, 10)  # the summit's window, 20 bp
+    assert _sites(values, threshold=0.96) == []
+    assert [s[0] + s[3] for s in _sites(values, first=1000, step=2)] == [1100, 1130, 1202, 1389]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.sampled_from([0.0, 0.4, 0.6, 0.8, 0.9]), min_size=1, max_size=120),
+    st.lists(st.integers(0, 120), max_size=5),
+    st.integers(0, 15),
+)
+def test_sites_do_not_depend_on_how_the_scores_arrive(values, cuts, merge):
+    """A scan feeds the caller chunk by chunk, a merge part by part: same sites either way."""
+    pieces = sorted({c for c in cuts if 0 < c < len(values)})
+    assert _sites(values, pieces=pieces, merge=merge) == _sites(values, merge=merge)
+
+
+@pytest.fixture(scope="module")
+def ctcf(tmp_path_factory):
+    """An rc_cnn trained on simulated CTCF sites, and a genome with CTCF planted in half of
+    its 100 bp stretches (truth.json says where)."""
+    from motifnet.cli import main
+    from motifnet.config import make_config
+    from motifnet.train import train
+
+    folder = tmp_path_factory.mktemp("ctcf")
+    simulate = ["simulate", "--motifs", "CTCF", "--length", "100", "--max-sites", "1"]
+    assert main([*simulate, "-n", "2000", "--seed", "3", "-o", str(folder / "train")]) == 0
+    genome = ["-n", "100", "--seed", "4", "--format", "genome", "-o", str(folder / "genome")]
+    assert main([*simulate, *genome]) == 0
+    data = {"pos": [str(folder / "train/positive.fa")], "neg": [str(folder / "train/negative.fa")]}
+    config = make_config(
+        {"train": data, "architecture": "rc_cnn", "max_epochs": 5, "outdir": str(folder / "run")}
+    )
+    train(config, progress=False)
+    return folder
+
+
+@pytest.mark.slow
+def test_sites_of_a_ctcf_model_are_the_planted_ctcf_sites(ctcf, tmp_path):
+    import json
+
+    from motifnet.cli import main
+
+    sites = tmp_path / "sites.bed"
+    command = ["scan", str(ctcf / "run/model.ckpt"), str(ctcf / "genome/genome.fa"), "--quiet"]
+    assert main([*command, "--sites", str(sites)]) == 0
+    truth = json.loads((ctcf / "genome/truth.json").read_text())["sequences"]
+    truth = {s["id"]: s["sites"] for s in truth}
+    planted = []
+    for line in (ctcf / "genome/peaks.bed").read_text().splitlines():
+        chrom, start, _, name = line.split("\t")[:4]
+        planted += [(chrom, int(start) + (s["start"] + s["end"]) // 2) for s in truth[name]]
+    summits = []
+    for line in sites.read_text().splitlines():
+        row = line.split("\t")
+        summits.append((row[0], int(row[1]) + int(row[9])))
+
+    def near(point, others):
+        return any(point[0] == o[0] and abs(point[1] - o[1]) <= 25 for o in others)
+
+    found = sum(near(p, summits) for p in planted) / len(planted)
+    true = sum(near(s, planted) for s in summits) / len(summits)
+    assert len(planted) >= 40
+    assert found >= 0.9, f"{found:.0%} of planted CTCF sites have a summit within 25 bp"
+    assert true >= 0.75, f"only {true:.0%} of the sites lie on a planted CTCF site"

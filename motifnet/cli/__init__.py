@@ -61,9 +61,10 @@ def check_outputs(args: argparse.Namespace) -> None:
     of a folder, whichever the subcommand takes)."""
     from motifnet.io.atomic import check_output_file, check_output_folder
 
-    output = getattr(args, "output", None)
-    if output and output != "-":
-        check_output_file(output)
+    for name in ("output", "sites"):
+        output = getattr(args, name, None)
+        if output and output != "-":
+            check_output_file(output)
     outdir = getattr(args, "outdir", None)
     if outdir:
         check_output_folder(outdir)

@@ -82,6 +82,16 @@ def batched_forward(
     return torch.cat(parts)
 
 
+def use_threads(count: int | None) -> None:
+    """Run torch's CPU kernels on ``count`` threads (None: torch's default, every CPU this
+    process may use); a cluster job passes the cores it was given."""
+    if count is None:
+        return
+    if count < 1:
+        raise ConfigError(f"--threads {count}: must be at least 1")
+    torch.set_num_threads(count)
+
+
 def retain_freed_memory() -> bool:
     """Let glibc malloc reuse freed memory instead of handing it back to the OS each batch.
 

@@ -11,11 +11,15 @@ from motifnet.scanning.genome import (
     Region,
     ScanResult,
     ScanSettings,
+    Shard,
     genome_regions,
+    merge_scan_parts,
     scan,
     scan_genome,
     scan_sequence,
+    shard_regions,
 )
+from motifnet.scanning.sites import SiteCaller
 
 __all__ = [
     "DenseMode",
@@ -23,11 +27,15 @@ __all__ = [
     "Region",
     "ScanResult",
     "ScanSettings",
+    "Shard",
+    "SiteCaller",
     "dense_mode",
     "dense_windows",
     "genome_regions",
+    "merge_scan_parts",
     "scan",
     "scan_genome",
     "scan_sequence",
+    "shard_regions",
     "sliding_windows",
 ]
