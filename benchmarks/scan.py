@@ -16,6 +16,13 @@ sliding windows (every window cut and run through the model in batches of 512). 
 are timed on the first ``--sliding-bp`` bp (their cost per window is constant), and the largest
 difference between the two is taken there.
 
+dense pass: the default rc_cnn's scan (``motifnet.scanning.scan_sequence``, as ``motifnet scan``
+runs it) of ``--scan-bp`` bp at step 1 and at step = the total stride, fp32 and bf16, each in a
+fresh process, against the same scan in 200 kb passes (the default before 10 kb passes). Beside
+bp/s: the model's FLOPs per base (torch's FlopCounterMode on the pass), the achieved
+GFLOP/s, their share of the machine's GEMM peak (a 4096 x 4096 matmul, best of 5, measured in
+the same run), and the projected time for hg38 (3.1 Gbp) in one process.
+
 Run: ``python benchmarks/scan.py``. Writes benchmarks/results/scan.json and BENCHMARKS.md.
 """
 
@@ -40,6 +47,8 @@ from motifnet.nn.registry import build
 from motifnet.nn.runtime import PRECISIONS, retain_freed_memory
 from motifnet.prediction import PredictionSettings, write_predictions
 from motifnet.scanning import scan, sliding_windows
+from motifnet.scanning.dense import DenseScanner
+from motifnet.scanning.genome import CHUNK, scan_sequence
 from motifnet.sequence import one_hot
 
 MODELS = {
@@ -84,7 +93,7 @@ def bench_scan(length: int, sliding_bp: int, window: int = 200) -> list[dict]:
         torch.manual_seed(0)
         model = build(name, **settings).eval()
         start = time.perf_counter()
-        track = scan(model, sequence, window, chunk=200_000)
+        track = scan(model, sequence, window)
         dense_seconds = time.perf_counter() - start
         part = torch.from_numpy(one_hot(sequence[: sliding_bp + window - 1]))[None]
         start = time.perf_counter()
@@ -105,6 +114,86 @@ def bench_scan(length: int, sliding_bp: int, window: int = 200) -> list[dict]:
         )
         print(rows[-1], flush=True)
     return rows
+
+
+HG38_BP = 3.1e9
+OLD_CHUNK = 200_000  # bases per pass before the cache-sized default
+
+
+def gemm_peak(dtype: torch.dtype, size: int = 4096) -> float:
+    """GFLOP/s of the best of 5 square matmuls on every thread torch uses."""
+    a, b = torch.randn(size, size, dtype=dtype), torch.randn(size, size, dtype=dtype)
+    a @ b
+    best = 0.0
+    for _ in range(5):
+        start = time.perf_counter()
+        a @ b
+        best = max(best, 2 * size**3 / (time.perf_counter() - start) / 1e9)
+    return best
+
+
+def flops_per_base(model: torch.nn.Module, step: int, window: int = 200) -> float:
+    """FLOPs of the dense pass per base of sequence, counted by torch."""
+    from torch.utils.flop_counter import FlopCounterMode
+
+    bases = 20_000
+    x = torch.from_numpy(one_hot("ACGT" * ((bases + window) // 4)))[None, :, : bases + window - 1]
+    counter = FlopCounterMode(display=False)
+    with torch.inference_mode(), counter:
+        DenseScanner(model)(x, window, step)
+    return counter.get_total_flops() / bases
+
+
+def dense_worker(step: int, precision: str, chunk: int, bp: int) -> None:
+    """One timed dense scan of the default model (the body of a fresh process)."""
+    retain_freed_memory()
+    torch.manual_seed(0)
+    model = build("rc_cnn").eval()
+    sequence = "".join(np.random.default_rng(1).choice(list("ACGT"), bp))
+    kwargs = {"step": step, "chunk": chunk, "precision": precision}
+    fetch = sequence.__getitem__
+    next(scan_sequence(model, lambda a, b: fetch(slice(a, b)), 50_000, 200, **kwargs))  # warm up
+    start = time.perf_counter()
+    for _ in scan_sequence(model, lambda a, b: fetch(slice(a, b)), bp, 200, **kwargs):
+        pass
+    print(json.dumps({"seconds": time.perf_counter() - start}))
+
+
+def bench_dense(bp: int) -> tuple[list[dict], dict]:
+    """bp/s, FLOPs per base and achieved GFLOP/s of the default model's dense pass."""
+    torch.manual_seed(0)
+    model = build("rc_cnn").eval()
+    stride = model.total_stride
+    peaks = {p: gemm_peak(torch.float32 if p == "fp32" else torch.bfloat16) for p in PRECISIONS}
+    rows = []
+    for step in (1, stride):
+        flops = flops_per_base(model, step)
+        for precision in PRECISIONS:
+            for chunk in (OLD_CHUNK, CHUNK):
+                command = [sys.executable, __file__, "--dense-worker", str(step), precision]
+                command += [str(chunk), str(bp)]
+                run = subprocess.run(command, check=True, capture_output=True, text=True)
+                seconds = json.loads(run.stdout)["seconds"]
+                rate = bp / seconds
+                rows.append(
+                    {
+                        "step": step,
+                        "precision": precision,
+                        "chunk": chunk,
+                        "bp": bp,
+                        "seconds": seconds,
+                        "bp_per_second": rate,
+                        "flops_per_base": flops,
+                        "gflops": flops * rate / 1e9,
+                        "peak_share": flops * rate / 1e9 / peaks[precision],
+                        "hg38_hours": HG38_BP / rate / 3600,
+                    }
+                )
+                print(rows[-1], flush=True)
+    baseline = next(r for r in rows if (r["step"], r["chunk"]) == (1, OLD_CHUNK))
+    for row in rows:
+        row["speedup"] = row["bp_per_second"] / baseline["bp_per_second"]
+    return rows, {"gemm_peak_gflops": peaks, "total_stride": stride}
 
 
 # What each timed predict run does, in a fresh process as a user runs it: the naive loop as is,
@@ -170,6 +259,9 @@ def bench_predict(
 
 
 def main() -> None:
+    if sys.argv[1:2] == ["--dense-worker"]:
+        step, precision, chunk, bp = sys.argv[2:]
+        return dense_worker(int(step), precision, int(chunk), int(bp))
     if sys.argv[1:2] == ["--worker"]:
         mode, model_path, fasta, output, batch = sys.argv[2:]
         return predict_worker(mode, Path(model_path), Path(fasta), Path(output), int(batch))
@@ -180,6 +272,7 @@ def main() -> None:
     parser.add_argument("--scan-bp", type=int, default=2_000_000)
     parser.add_argument("--sliding-bp", type=int, default=50_000)
     args = parser.parse_args()
+    dense_rows, machine = bench_dense(args.scan_bp)
     scan_rows = bench_scan(args.scan_bp, args.sliding_bp)
     rng = np.random.default_rng(0)
     rows = []
@@ -226,7 +319,30 @@ def main() -> None:
         f"{r['max_abs_difference']:.1e} |"
         for r in scan_rows
     ]
-    publish("scan", {"predict": rows, "scan": scan_rows}, "\n".join(lines))
+    peaks = machine["gemm_peak_gflops"]
+    lines += [
+        "",
+        f"The default rc_cnn's dense pass over {args.scan_bp / 1e6:g} Mbp "
+        f"({torch.get_num_threads()} threads, each run a fresh process) at step 1 and at step "
+        f"{machine['total_stride']} (its total stride), in {OLD_CHUNK // 1000} kb passes (the "
+        f"default before) and {CHUNK // 1000} kb passes (the default: a pass stays in the CPU "
+        "cache). FLOPs per base of sequence are counted by torch's FlopCounterMode; peak: this "
+        f"machine's GEMM, measured in the same run ({peaks['fp32']:.0f} GFLOP/s fp32, "
+        f"{peaks['bf16']:.0f} bf16). hg38: 3.1 Gbp in one process on this machine.",
+        "",
+        "| step | precision | pass | kbp/s | vs step 1, fp32, 200 kb | kFLOP/base | GFLOP/s "
+        "| of GEMM peak | hg38, one process |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    lines += [
+        f"| {r['step']} | {r['precision']} | {r['chunk'] // 1000} kb | "
+        f"{r['bp_per_second'] / 1e3:,.0f} | {r['speedup']:.2f}x | "
+        f"{r['flops_per_base'] / 1e3:.0f} | {r['gflops']:.0f} | {r['peak_share']:.0%} | "
+        f"{r['hg38_hours']:.1f} h |"
+        for r in dense_rows
+    ]
+    results = {"predict": rows, "scan": scan_rows, "dense": dense_rows, "machine": machine}
+    publish("scan", results, "\n".join(lines))
     print("\n".join(lines))
 
 

@@ -26,6 +26,7 @@ from motifnet.metrics import probabilities
 from motifnet.prediction import PredictionSettings
 from motifnet.prediction import predict as _predict
 from motifnet.scanning import scan as _scan
+from motifnet.scanning.genome import CHUNK
 from motifnet.sequence import one_hot
 
 Model = str | Path | TrainedModel | nn.Module
@@ -99,7 +100,7 @@ def scan(
     *,
     length: int | None = None,
     logits: bool = False,
-    chunk: int = 100_000,
+    chunk: int = CHUNK,
     device: str = "cpu",
     precision: str = "fp32",
 ) -> np.ndarray:

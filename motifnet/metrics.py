@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import torch
 from torch import nn
-from torchmetrics.functional import classification as C
 
 from motifnet.nn.runtime import batched_forward
 from motifnet.sequence.reverse import reverse_complement
@@ -20,6 +19,8 @@ def probabilities(logits: torch.Tensor, task_type: str) -> torch.Tensor:
 
 def compute_metrics(logits: torch.Tensor, labels: torch.Tensor, task_type: str) -> dict[str, float]:
     """AUROC, AUPRC (average precision), accuracy and MCC; macro-averaged over tasks/classes."""
+    from torchmetrics.functional import classification as C  # slow to import: only when used
+
     scores = probabilities(logits.float(), task_type)
     if task_type == "binary":
         scores, target, size = scores.reshape(-1), labels.reshape(-1).long(), {}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -13,6 +14,7 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
+GENOME = str(ROOT / "data" / "genome" / "genome.fa")
 
 
 def _no_slurm_controller(folder: Path) -> Path:
@@ -41,8 +43,10 @@ def snakemake(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
 
 
 def config_file(folder: Path, **changes) -> Path:
-    """The default config with ``changes`` on top, written into ``folder``."""
+    """The default config with ``changes`` on top, written into ``folder``; the demo's scan
+    and predict sections (whose files sit in the project) only when ``changes`` give them."""
     config = yaml.safe_load((ROOT / "workflows" / "config.yaml").read_text())
+    config.pop("scan"), config.pop("predict")
     config.update(changes)
     path = folder / "config.yaml"
     path.write_text(yaml.safe_dump(config))
@@ -69,6 +73,10 @@ def test_default_config_plans_every_step():
         ({"architectures": ["transformer"]}, "architectures: unknown transformer; available"),
         ({"datasets": {"mine": {"pos": ["no/such/peaks.fa"]}}}, "datasets.mine: no/such/peaks.fa"),
         ({"train": {"max_epoch": 3}}, "'max_epoch' is not one of"),
+        ({"scan": {"genome": "no/such/hg38.fa"}}, "scan.genome: no/such/hg38.fa"),
+        ({"scan": {"genome": GENOME, "runs": ["demo/cnn/seed7"]}}, "demo/cnn/seed7 is not trained"),
+        ({"scan": {"genome": GENOME, "regions": "a.bed", "sequences": ["chr1"]}}, "should not be"),
+        ({"predict": {"fasta": [GENOME], "flags": {"batch_size": 8}}}, "'batch_size' is not one of"),
     ],
 )
 def test_bad_config_fails_validation_before_any_job(tmp_path, changes, message):
@@ -80,6 +88,11 @@ def test_bad_config_fails_validation_before_any_job(tmp_path, changes, message):
 
 @pytest.mark.slow
 def test_tiny_workflow_runs_end_to_end(tmp_path):
+    genome = tmp_path / "genome dir" / "genome.fa"  # two sequences, 37.5 kb each
+    genome.parent.mkdir()
+    shutil.copy(ROOT / "data" / "genome" / "genome.fa", genome)
+    queries = ROOT / "data" / "simulated" / "positive.fa"
+    scan_flags = {"chunk": 10000, "threshold": 0.5}
     config = config_file(
         tmp_path,
         outdir="results dir",  # a space: every path must reach the shell quoted
@@ -88,6 +101,8 @@ def test_tiny_workflow_runs_end_to_end(tmp_path):
         train={"max-epochs": 1},
         model={"cnn": {"filters": 4, "channels": 4}},
         motifs={"attribution": "none", "max-sequences": 200},
+        scan={"genome": str(genome), "shards": 3, "flags": scan_flags},
+        predict={"fasta": [str(queries)]},
     )
     result = snakemake("--configfile", str(config), "--cores", "2", cwd=tmp_path)
     assert result.returncode == 0, result.stderr[-3000:]
@@ -99,6 +114,34 @@ def test_tiny_workflow_runs_end_to_end(tmp_path):
     assert "tiny" in page and "motifs/index.html" in page
     assert (results / "logs" / "train" / "tiny_cnn_seed0.log").is_file()
 
+    run = results / "tiny" / "cnn" / "seed0"
+    predictions = (run / "predict" / "positive.tsv").read_text().splitlines()
+    assert len(predictions) == 1 + queries.read_text().count(">")
+    # three shard jobs (more than one per sequence) merged: equal to one process
+    assert not (run / "scan" / "parts").exists() or not any((run / "scan" / "parts").iterdir())
+    single = subprocess.run(
+        [sys.executable, "-m", "motifnet", "scan", str(run / "model.ckpt"), str(genome)]
+        + ["--chunk", "10000", "--threshold", "0.5", "--quiet"]
+        + ["-o", str(tmp_path / "single.bw"), "--sites", str(tmp_path / "single.bed")],
+        capture_output=True,
+        text=True,
+    )
+    assert single.returncode == 0, single.stderr
+    assert bigwig_intervals(run / "scan" / "track.bw") == bigwig_intervals(tmp_path / "single.bw")
+    sites = (run / "scan" / "sites.bed").read_text()
+    assert sites == (tmp_path / "single.bed").read_text()
+
+
+def bigwig_intervals(path: Path) -> dict:
+    """Every interval of a bigWig, per sequence."""
+    import pyBigWig
+
+    track = pyBigWig.open(str(path))
+    try:
+        return {chrom: track.intervals(chrom) for chrom in track.chroms()}
+    finally:
+        track.close()
+
 
 @pytest.mark.parametrize(
     ("changes", "message"),
@@ -109,6 +152,8 @@ def test_tiny_workflow_runs_end_to_end(tmp_path):
         ({"model": {"cnn": {"filters": "8; touch PWNED"}}}, "is not valid under any"),
         ({"train": {"max-epochs": "3; touch PWNED"}}, "is not of type 'integer'"),
         ({"motifs": {"jaspar-release": "$(touch PWNED)"}}, "does not match"),
+        ({"scan": {"genome": GENOME, "flags": {"step": "1; touch PWNED"}}}, "not of type 'integer'"),
+        ({"scan": {"genome": GENOME, "runs": ["demo/cnn/seed0;touch PWNED"]}}, "does not match"),
     ],
 )
 def test_hostile_config_values_are_refused_before_any_job(tmp_path, changes, message):

@@ -92,8 +92,17 @@ def add_precision_argument(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def settings_from(settings_type: type, args: argparse.Namespace):
-    """A settings dataclass filled from the flags of the same names."""
-    return settings_type(
-        **{f.name: getattr(args, f.name) for f in dataclasses.fields(settings_type)}
+def add_threads_argument(parser: argparse.ArgumentParser) -> None:
+    """--threads of the commands that run a trained model: a cluster job passes its cores."""
+    parser.add_argument(
+        "--threads",
+        type=int,
+        help="CPU threads for the model (default: every CPU this process may use)",
     )
+
+
+def settings_from(settings_type: type, args: argparse.Namespace):
+    """A settings dataclass filled from the flags of the same names; a flag left unset
+    (None) keeps the dataclass's default, so each default is written once."""
+    given = {f.name: getattr(args, f.name) for f in dataclasses.fields(settings_type)}
+    return settings_type(**{name: value for name, value in given.items() if value is not None})

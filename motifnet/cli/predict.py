@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from motifnet.cli._parser import add_precision_argument, add_subcommand
+from motifnet.cli._parser import add_precision_argument, add_subcommand, add_threads_argument
 
 HELP = "predict every record of a FASTA/CSV file with a trained checkpoint -> TSV"
 DESCRIPTION = """\
@@ -46,6 +46,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--device", default="auto", help="cpu, cuda or auto (default: %(default)s)")
     add_precision_argument(p)
+    add_threads_argument(p)
     p.add_argument("--logits", action="store_true", help="raw scores instead of probabilities")
     p.add_argument("--strands", action="store_true", help="add per-strand columns (_fwd, _rc)")
     p.add_argument("--conjoin", action="store_true", help="main columns average both strands")
@@ -66,11 +67,12 @@ def run(args: argparse.Namespace) -> int:
     from motifnet.checkpoint import load_trained
     from motifnet.errors import ConfigError
     from motifnet.io import read_sequences
-    from motifnet.nn.runtime import resolve_device, retain_freed_memory
+    from motifnet.nn.runtime import resolve_device, retain_freed_memory, use_threads
     from motifnet.prediction import PredictionSettings, write_predictions
 
     if args.batch_size < 1 or (args.window_stride is not None and args.window_stride < 1):
         raise ConfigError("--batch-size and --window-stride must be positive")
+    use_threads(args.threads)
     retain_freed_memory()
     trained = load_trained(args.checkpoint)
     settings = PredictionSettings(

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import argparse
 
-from motifnet.cli._parser import add_precision_argument, add_subcommand, settings_from
+from motifnet.cli._parser import (
+    add_precision_argument,
+    add_subcommand,
+    add_threads_argument,
+    settings_from,
+)
 
 HELP = "score every position of genome sequences in one dense pass -> bedGraph or bigWig"
 DESCRIPTION = """\
@@ -82,16 +87,15 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         "--step", type=int, default=1, help="report every STEP bases (default: %(default)s)"
     )
     p.add_argument(
-        "--chunk", type=int, default=200_000, help="bases per dense pass (default: %(default)s)"
+        "--chunk",
+        type=int,
+        help="bases per dense pass (default: 10000, which keeps a pass in the CPU cache; on a "
+        "GPU use ~1000000)",
     )
     p.add_argument("--logits", action="store_true", help="raw scores instead of probabilities")
     p.add_argument("--device", default="auto", help="cpu, cuda or auto (default: %(default)s)")
     add_precision_argument(p)
-    p.add_argument(
-        "--threads",
-        type=int,
-        help="CPU threads for the model (default: every CPU this process may use)",
-    )
+    add_threads_argument(p)
     parts = p.add_mutually_exclusive_group()
     parts.add_argument(
         "--shard",

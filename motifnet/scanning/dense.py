@@ -101,20 +101,29 @@ class _Rarefied:
         rule = rule_for(RAREFY, module)
         return rule.apply(self, module, h) if rule else module(h)
 
-    def split(self, h: torch.Tensor) -> torch.Tensor:
-        """After the first pooling layer: keep the wanted elements and deal them into phases."""
+    def pooled(self, stride: int) -> tuple[int, int]:
+        """Account for a pooling layer of ``stride``: (first element, element step) of its
+        output that later layers use. At the first pooling that is only what the wanted windows
+        use (every g-th element from the window offset, g = gcd(S, step)), so the pooling is
+        computed for those alone; ``split`` then deals them into phases."""
+        self.stride *= stride
         if self.spacing > 1 or self.stride == 1:
-            return h
+            return 0, 1
         self.grain = math.gcd(self.stride, self.step)
         self.phases = self.stride // self.grain
-        h = h[..., self.offset :: self.grain]
+        first, self.offset, self.spacing = self.offset, 0, self.stride
+        return first, self.grain
+
+    def split(self, h: torch.Tensor) -> torch.Tensor:
+        """After the first pooling: deal the kept elements into phases along the batch."""
+        if self.phases == 1:
+            return h
         h = h[..., : h.shape[-1] - h.shape[-1] % self.phases]  # the input was padded for this
         n, c, _, m = h.shape
         # channels-last memory is (N, 1, M, C): deal M into (M/P, P) and move P to the batch,
         # in one copy
         rows = h.permute(0, 2, 3, 1).reshape(n, m // self.phases, self.phases, c)
         h = rows.permute(2, 0, 1, 3).reshape(self.phases * n, 1, m // self.phases, c)
-        self.offset, self.spacing = 0, self.stride
         return h.permute(0, 3, 1, 2)  # (P·N, C, 1, M/P), channels-last
 
     def merge(self, h: torch.Tensor) -> torch.Tensor:
@@ -134,26 +143,26 @@ def _conv(walker: _Rarefied, conv: FoldedConv, h: torch.Tensor) -> torch.Tensor:
 
 def _pool(walker: _Rarefied, pool: FoldedPool, h: torch.Tensor) -> torch.Tensor:
     inner, act = pool.pool, pool.activation or nn.Identity()
+    dilation = (1, walker.dilation)
     if isinstance(inner, nn.MaxPool1d):
-        kernel, stride = _single(inner.kernel_size), _single(inner.stride)
-        h = act(F.max_pool2d(h, (1, kernel), stride=1, dilation=(1, walker.dilation)))
+        kernel, stride, taps = _single(inner.kernel_size), _single(inner.stride), None
         walker.length = (walker.length - kernel) // stride + 1
-        walker.stride *= stride
-        return walker.split(h)
-    length = walker.length - inner.pool_size + 1
-    taps, offset = inner.grid(length)
-    if taps.numel() > 1:
-        h = act(h)
-    if inner.pool_size > 1:
-        h = F.max_pool2d(h, (1, inner.pool_size), stride=1, dilation=(1, walker.dilation))
-    if taps.numel() > 1:
-        kernel = taps.to(h.dtype).expand(h.shape[1], 1, 1, -1)
-        h = F.conv2d(h, kernel, dilation=(1, walker.dilation), groups=h.shape[1])
+    else:
+        kernel, stride = inner.pool_size, inner.stride
+        length = walker.length - kernel + 1
+        taps, offset = inner.grid(length)
+        walker.offset += offset * walker.dilation
+        walker.length = (length - taps.numel() - offset) // stride + 1
+        taps = taps if taps.numel() > 1 else None  # one tap: the max pool alone
+    first, every = walker.pooled(stride)
+    if taps is None:  # activation after the max (monotone), on the kept elements only
+        h = act(F.max_pool2d(h[..., first:], (1, kernel), stride=(1, every), dilation=dilation))
     else:
         h = act(h)
-    walker.offset += offset * walker.dilation
-    walker.length = (length - taps.numel() - offset) // inner.stride + 1
-    walker.stride *= inner.stride
+        if kernel > 1:
+            h = F.max_pool2d(h, (1, kernel), stride=1, dilation=dilation)
+        blur = taps.to(h.dtype).expand(h.shape[1], 1, 1, -1)
+        h = F.conv2d(h[..., first:], blur, stride=(1, every), dilation=dilation, groups=h.shape[1])
     return walker.split(h)
 
 

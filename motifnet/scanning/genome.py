@@ -35,6 +35,11 @@ from motifnet.scanning.dense import DenseMode, DenseScanner, dense_mode
 from motifnet.scanning.sites import SiteCaller
 from motifnet.sequence import one_hot
 
+# Bases per dense pass. About 10 kb keeps a pass's maps (bases x channels) in the CPU's cache:
+# on 2 cores the rc_cnn scan runs ~2x faster than with 200 kb passes (BENCHMARKS.md); a GPU
+# wants larger passes (--chunk 1000000).
+CHUNK = 10_000
+
 
 def scan_sequence(
     model: nn.Module,
@@ -45,7 +50,7 @@ def scan_sequence(
     start: int = 0,
     end: int | None = None,
     step: int = 1,
-    chunk: int = 100_000,
+    chunk: int = CHUNK,
     device: str = "cpu",
     precision: str = "fp32",
 ) -> Iterator[tuple[int, np.ndarray]]:
@@ -82,7 +87,7 @@ def scan(
     sequence: str,
     length: int,
     *,
-    chunk: int = 100_000,
+    chunk: int = CHUNK,
     device: str = "cpu",
     precision: str = "fp32",
 ) -> np.ndarray:
@@ -116,7 +121,7 @@ class ScanSettings:
     the model's window)."""
 
     step: int = 1
-    chunk: int = 200_000
+    chunk: int = CHUNK
     task: str | None = None
     logits: bool = False
     device: str = "auto"

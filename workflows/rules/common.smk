@@ -20,6 +20,8 @@ wildcard_constraints:
     dataset="[^/]+",
     arch="[^/]+",
     seed=r"\d+",
+    shard=r"\d+",
+    name="[^/]+",
 
 
 def data_files(dataset):
@@ -40,12 +42,65 @@ if UNKNOWN:
     )
 
 
+SCAN = config.get("scan", {})
+SCAN_SHARDS = SCAN.get("shards", 1)
+PREDICT = config.get("predict", {})
+
+
+def fasta_stem(path):
+    """A FASTA file's name without .gz and its FASTA extension: its predictions' name."""
+    name = Path(path).name.removesuffix(".gz")
+    for extension in (".fasta", ".fa", ".fna"):
+        name = name.removesuffix(extension)
+    return name
+
+
+PREDICT_FILES = {fasta_stem(f): f for f in PREDICT.get("fasta", [])}
+if len(PREDICT_FILES) < len(PREDICT.get("fasta", [])):
+    raise ValueError("predict.fasta: two files share a name; their tables would collide")
+
+
+def applied_runs(section, key):
+    """The run folders (dataset/architecture/seedN) a scan or predict section applies."""
+    trained = [run.removeprefix(f"{OUT}/") for run in RUNS]
+    names = section.get("runs") or trained
+    unknown = [name for name in names if name not in trained]
+    if unknown:
+        raise ValueError(
+            f"{key}.runs: {', '.join(unknown)} is not trained by this config "
+            f"(it trains {', '.join(trained)})"
+        )
+    return [f"{OUT}/{name}" for name in names]
+
+
+APPLIED = []  # what the scan and predict sections make: rule all asks for it
+if SCAN:
+    for run in applied_runs(SCAN, "scan"):
+        APPLIED += [f"{run}/scan/track.bw", f"{run}/scan/sites.bed"]
+if PREDICT:
+    for run in applied_runs(PREDICT, "predict"):
+        APPLIED += [f"{run}/predict/{name}.tsv" for name in PREDICT_FILES]
+
+
+def scan_where():
+    """--regions or --sequences of the scan section (the whole genome otherwise)."""
+    if "regions" in SCAN:
+        return ["--regions", SCAN["regions"]]
+    return ["--sequences", *SCAN["sequences"]] if "sequences" in SCAN else []
+
+
 MISSING = [
     f"datasets.{name}: {f}"
     for name, dataset in config["datasets"].items()
     for f in data_files(dataset)
     if not Path(f).exists()
 ]
+MISSING += [
+    f"scan.{key}: {SCAN[key]}"
+    for key in ("genome", "regions")
+    if key in SCAN and not Path(SCAN[key]).exists()
+]
+MISSING += [f"predict.fasta: {f}" for f in PREDICT.get("fasta", []) if not Path(f).exists()]
 if MISSING:
     raise ValueError("config names files that do not exist: " + "; ".join(MISSING))
 
