@@ -84,6 +84,8 @@ class TrainConfig(BaseModel):
     logger: Literal["csv", "tensorboard"] = "csv"
     accelerator: str = "auto"
     devices: int | str = "auto"
+    num_nodes: int = Field(default=1, ge=1)
+    strategy: Literal["auto", "ddp"] = "auto"
     resume: str | None = None
 
     @model_validator(mode="before")

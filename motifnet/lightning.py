@@ -25,7 +25,8 @@ class MotifModule(pl.LightningModule):
     """Train ``architecture`` on binary, multilabel or multiclass labels.
 
     Binary/multilabel use BCE on logits, multiclass cross-entropy; AdamW with cosine decay over
-    ``max_epochs``. Validation computes AUROC, AUPRC, accuracy and MCC on the whole epoch.
+    ``max_epochs``. Validation computes AUROC, AUPRC, accuracy and MCC on the whole epoch: in
+    distributed training on every process's outputs, gathered first.
     """
 
     def __init__(
@@ -95,23 +96,61 @@ class MotifModule(pl.LightningModule):
             pad_value=0.25 if self.hparams.alphabet["ambiguous"] == "fraction" else 0.0,
         )
         loss = self.loss(self(x), y)
-        self.log("train_loss", loss, prog_bar=True, on_step=False, on_epoch=True, batch_size=len(x))
+        self.log(
+            "train_loss",
+            loss,
+            prog_bar=True,
+            on_step=False,
+            on_epoch=True,
+            batch_size=len(x),
+            sync_dist=self._distributed,
+        )
         return loss
+
+    @property
+    def _distributed(self) -> bool:
+        return self._trainer is not None and self.trainer.world_size > 1
 
     def _eval_step(self, batch, stage: str) -> None:
         x, y = batch
         logits = self(x)
-        self.log(f"{stage}_loss", self.loss(logits, y), prog_bar=True, batch_size=len(x))
+        self.log(
+            f"{stage}_loss",
+            self.loss(logits, y),
+            prog_bar=True,
+            batch_size=len(x),
+            sync_dist=self._distributed,
+        )
         self._outputs.append((logits.detach().float().cpu(), y.cpu()))
 
     def _eval_epoch_end(self, stage: str) -> None:
-        if not self._outputs:
-            return
-        logits = torch.cat([o[0] for o in self._outputs])
-        labels = torch.cat([o[1] for o in self._outputs])
+        logits = [o[0] for o in self._outputs]
+        labels = [o[1] for o in self._outputs]
         self._outputs.clear()
-        for name, value in compute_metrics(logits, labels, self.hparams.task_type).items():
-            self.log(f"{stage}_{name}", value, prog_bar=name in ("auroc", "auprc"))
+        if self._distributed:  # every process takes part, even one without a batch
+            outputs = 1 if self.hparams.task_type == "binary" else len(self.hparams.task_names)
+            empty_labels = (0,) if self.hparams.task_type == "multiclass" else (0, outputs)
+            logits = [self._gather(torch.cat(logits) if logits else torch.zeros(0, outputs))]
+            labels = [self._gather(torch.cat(labels) if labels else torch.zeros(empty_labels))]
+        if not logits or not len(logits[0]):
+            return
+        metrics = compute_metrics(torch.cat(logits), torch.cat(labels), self.hparams.task_type)
+        for name, value in metrics.items():
+            self.log(
+                f"{stage}_{name}",
+                value,
+                prog_bar=name in ("auroc", "auprc"),
+                sync_dist=self._distributed,  # the same value on every process
+            )
+
+    def _gather(self, rows: torch.Tensor) -> torch.Tensor:
+        """Every process's rows (their counts may differ), in rank order, on the CPU."""
+        rows = rows.float().to(self.device)
+        counts = self.all_gather(torch.tensor([len(rows)], device=self.device)).reshape(-1)
+        padded = rows.new_zeros((int(counts.max()), *rows.shape[1:]))
+        padded[: len(rows)] = rows
+        everything = self.all_gather(padded)
+        return torch.cat([everything[i, : int(n)] for i, n in enumerate(counts)]).cpu()
 
     def validation_step(self, batch, batch_idx):
         self._eval_step(batch, "val")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from motifnet.nn.runtime import batched_forward
+from motifnet.nn.runtime import Batchable, batched_forward
 from motifnet.sequence.reverse import reverse_complement
 
 METRICS = ("auroc", "auprc", "accuracy", "mcc")
@@ -35,7 +35,7 @@ def compute_metrics(logits: torch.Tensor, labels: torch.Tensor, task_type: str) 
 
 def evaluate(
     model: nn.Module,
-    x: torch.Tensor,
+    x: torch.Tensor | Batchable,
     y: torch.Tensor,
     task_type: str,
     *,
@@ -45,7 +45,9 @@ def evaluate(
     """Metrics on x as given and with post-hoc RC conjoining (logits averaged over both strands),
     plus the mean and max |logit(rc x) - logit(x)|."""
     forward = batched_forward(model, x, batch_size=batch_size, device=device)
-    reverse = batched_forward(model, reverse_complement(x), batch_size=batch_size, device=device)
+    reverse = batched_forward(
+        model, x, batch_size=batch_size, device=device, transform=reverse_complement
+    )
     gap = (reverse - forward).abs()
     return {
         "n": len(x),

@@ -159,9 +159,18 @@ def check_resumable(path: str, module: MotifModule) -> None:
         )
 
 
+def _strategy(config: TrainConfig) -> str:
+    """DDP when several devices or nodes are asked for (Lightning would pick a spawning
+    variant on CPUs), else Lightning's choice."""
+    several = config.num_nodes > 1 or str(config.devices) not in ("1", "auto")
+    return "ddp" if config.strategy == "ddp" or (config.strategy == "auto" and several) else "auto"
+
+
 def train(config: TrainConfig, *, progress: bool = True) -> dict:
     """Train, keep the best checkpoint by the early-stopping metric, evaluate it on the
-    validation and test sets (plain and RC-conjoined), and write everything to the outdir."""
+    validation and test sets (plain and RC-conjoined), and write everything to the outdir.
+    In distributed training every process trains on its share of each batch and the first
+    one (rank 0) evaluates and writes; the others return an empty report."""
     outdir = Path(config.outdir)
     check_output_folder(outdir)
     pl.seed_everything(config.seed, workers=True, verbose=False)
@@ -217,6 +226,9 @@ def train(config: TrainConfig, *, progress: bool = True) -> dict:
                 ),
                 accelerator=config.accelerator,
                 devices=config.devices,
+                num_nodes=config.num_nodes,
+                strategy=_strategy(config),
+                use_distributed_sampler=False,  # SequenceDataModule shards per process itself
                 deterministic="warn",
                 logger=_logger(config.logger, outdir),
                 callbacks=callbacks,
@@ -227,6 +239,8 @@ def train(config: TrainConfig, *, progress: bool = True) -> dict:
             trainer.fit(module, datamodule=data, ckpt_path=config.resume, weights_only=True)
     finally:
         _LIGHTNING_NOTICES.setLevel(level)
+    if trainer.global_rank != 0:
+        return {}  # the other processes of a distributed run: rank 0 evaluates and writes
     stopped = stop_reason(trainer, early, config.max_minutes)
     if stopped == "max_minutes":
         print(
@@ -248,6 +262,7 @@ def train(config: TrainConfig, *, progress: bool = True) -> dict:
             "test": 0 if test_set is None else len(test_set),
         },
         "epochs": trainer.current_epoch,
+        "processes": trainer.world_size,
         "stopped": stopped,
         "best_epoch_score": float(best.best_model_score),
         "monitor": monitor,

@@ -1,8 +1,12 @@
 import numpy as np
 import pytest
 import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from motifnet.data import (
+    EpochBatches,
+    OneHotCodes,
     augment,
     batches,
     binary_set,
@@ -17,6 +21,7 @@ from motifnet.data import (
 )
 from motifnet.errors import InputError, MotifnetError
 from motifnet.io import Record, SequenceTable
+from motifnet.sequence import one_hot
 
 
 def records(prefix: str, n: int, length: int = 30, seed: int = 0) -> list[Record]:
@@ -97,7 +102,40 @@ def test_length_policy():
     data = binary_set([Record("a", "ACGTACGT"), Record("b", "AC")], [Record("c", "GGGG")])
     x, y = encode(data, 4)
     assert x.shape == (3, 4, 4) and y.shape == (3, 1)
-    torch.testing.assert_close(x[1, :, 0], torch.full((4,), 0.25))
+    torch.testing.assert_close(x[1][:, 0], torch.full((4,), 0.25))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.text(alphabet="ACGTacgtNnRYKMSWBDHV", max_size=30), min_size=1, max_size=12),
+    st.integers(1, 25),
+    st.data(),
+)
+def test_sequences_kept_as_bytes_give_the_one_hot_batches_of_the_whole_set(sequences, length, data):
+    """Sets are kept at 1 byte per base and encoded per batch: any batch equals the rows of
+    one_hot over the whole fitted set, so training sees exactly what it saw before."""
+    codes = OneHotCodes.from_sequences(sequences, length)
+    whole = torch.from_numpy(one_hot([fit_length(s, length) for s in sequences]))
+    assert codes.shape == tuple(whole.shape) and codes.codes.dtype == torch.uint8
+    rows = data.draw(st.lists(st.integers(0, len(sequences) - 1), max_size=8))
+    assert torch.equal(codes[rows], whole[rows])
+    assert torch.equal(codes[1:5], whole[1:5])
+
+
+def test_bytes_with_letters_outside_the_alphabet_are_refused_by_place():
+    with pytest.raises(ValueError, match=r"'X' at sequence 1, position 2"):
+        OneHotCodes.from_sequences(["ACGT", "ACXT"], 4)
+
+
+def test_labels_are_kept_compact_and_batches_give_float_targets():
+    data = binary_set(records("p", 5), records("n", 3, seed=1))
+    x, y = encode(data, 30)
+    assert y.dtype == torch.uint8
+    (inputs, targets), *_ = list(batches(x, y, 4, shuffle=False))
+    assert targets.dtype == torch.float32 and targets.ravel().tolist() == [1, 1, 1, 1]
+    assert torch.equal(inputs, torch.from_numpy(one_hot([r for r in data.sequences[:4]])))
+    classes = multiclass_set({"a": records("a", 3), "b": records("b", 3, seed=2)})
+    assert encode(classes, 30)[1].dtype == torch.int64
 
 
 def test_augment_reverse_complements_and_shifts():
@@ -118,3 +156,33 @@ def test_batches_cover_every_record_once():
     seen = torch.cat([b[1] for b in batches(x, y, 3, shuffle=True, seed=1)])
     assert sorted(seen.tolist()) == list(range(10))
     assert torch.cat([b[1] for b in batches(x, y, 4, shuffle=False)]).tolist() == list(range(10))
+
+
+@pytest.mark.parametrize("size", [12, 13, 1])
+@pytest.mark.parametrize("processes", [2, 3])
+def test_distributed_processes_share_each_epoch_and_see_every_sample(size, processes):
+    """Each process keeps every n-th index of the same epoch order: training orders are
+    wrapped to whole rounds (equal step counts, at most processes - 1 repeats), evaluation
+    orders split without repeats. One process gives exactly the single-process order."""
+
+    def shards(shuffle):
+        samplers = [
+            EpochBatches(size, 2, shuffle=shuffle, seed=5, rank=r, processes=processes)
+            for r in range(processes)
+        ]
+        for sampler in samplers:
+            sampler.set_epoch(3)
+        return samplers, [[i for batch in sampler for i in batch] for sampler in samplers]
+
+    alone = EpochBatches(size, 2, shuffle=True, seed=5)
+    alone.set_epoch(3)
+    samplers, seen = shards(shuffle=True)
+    assert {i for part in seen for i in part} == set(range(size))
+    assert len({len(part) for part in seen}) == 1  # the same number of steps everywhere
+    assert sum(map(len, seen)) - size < processes
+    assert [len(list(s)) for s in samplers] == [len(s) for s in samplers]
+    round_robin = [i for step in zip(*seen, strict=True) for i in step][:size]
+    assert round_robin == [i for batch in alone for i in batch]
+    samplers, seen = shards(shuffle=False)
+    assert sorted(i for part in seen for i in part) == list(range(size))
+    assert [len(list(s)) for s in samplers] == [len(s) for s in samplers]

@@ -262,3 +262,32 @@ def test_cli_two_fasta_files_to_checkpoint_and_metrics(tmp_path, ctcf, capsys):
 def test_cli_train_without_data_is_a_clear_error(capsys):
     assert main(["train", "-o", "x"]) == 2
     assert "no training data" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_two_process_ddp_training_matches_one_process(tmp_path, ctcf):
+    """DDP on CPU (gloo): two processes each take half of every batch (64 + 64 against one
+    process's 128), validation metrics are computed on both halves gathered, and the first
+    process writes the outputs; the test metrics end close to the one-process run's."""
+    import subprocess
+    import sys
+
+    common = ["--pos", str(ctcf / "positive.fa"), "--neg", str(ctcf / "negative.fa")]
+    common += ["--architecture", "cnn", "--set", "filters=16", "--set", "channels=16"]
+    common += ["--max-epochs", "10", "--accelerator", "cpu", "--quiet"]
+    runs = {
+        "one": ["--batch-size", "128"],
+        "ddp": ["--batch-size", "64", "--devices", "2", "--strategy", "ddp"],
+    }
+    reports = {}
+    for name, flags in runs.items():
+        command = [sys.executable, "-m", "motifnet", "train", *common, *flags]
+        result = subprocess.run(
+            [*command, "-o", str(tmp_path / name)], capture_output=True, text=True, timeout=600
+        )
+        assert result.returncode == 0, result.stderr[-3000:]
+        assert result.stdout.count('"checkpoint"') == 1  # one summary: the first process's
+        reports[name] = json.loads((tmp_path / name / "metrics.json").read_text())
+    assert reports["ddp"]["processes"] == 2 and reports["one"]["processes"] == 1
+    one, ddp = reports["one"]["test"]["plain"], reports["ddp"]["test"]["plain"]
+    assert one["auroc"] > 0.9 and abs(one["auroc"] - ddp["auroc"]) < 0.03, (one, ddp)

@@ -76,7 +76,10 @@ def test_default_config_plans_every_step():
         ({"scan": {"genome": "no/such/hg38.fa"}}, "scan.genome: no/such/hg38.fa"),
         ({"scan": {"genome": GENOME, "runs": ["demo/cnn/seed7"]}}, "demo/cnn/seed7 is not trained"),
         ({"scan": {"genome": GENOME, "regions": "a.bed", "sequences": ["chr1"]}}, "should not be"),
-        ({"predict": {"fasta": [GENOME], "flags": {"batch_size": 8}}}, "'batch_size' is not one of"),
+        (
+            {"predict": {"fasta": [GENOME], "flags": {"batch_size": 8}}},
+            "'batch_size' is not one of",
+        ),
     ],
 )
 def test_bad_config_fails_validation_before_any_job(tmp_path, changes, message):
@@ -119,10 +122,11 @@ def test_tiny_workflow_runs_end_to_end(tmp_path):
     assert len(predictions) == 1 + queries.read_text().count(">")
     # three shard jobs (more than one per sequence) merged: equal to one process
     assert not (run / "scan" / "parts").exists() or not any((run / "scan" / "parts").iterdir())
+    command = [sys.executable, "-m", "motifnet", "scan", str(run / "model.ckpt"), str(genome)]
+    command += ["--chunk", "10000", "--threshold", "0.5", "--quiet"]
+    command += ["-o", str(tmp_path / "single.bw"), "--sites", str(tmp_path / "single.bed")]
     single = subprocess.run(
-        [sys.executable, "-m", "motifnet", "scan", str(run / "model.ckpt"), str(genome)]
-        + ["--chunk", "10000", "--threshold", "0.5", "--quiet"]
-        + ["-o", str(tmp_path / "single.bw"), "--sites", str(tmp_path / "single.bed")],
+        command,
         capture_output=True,
         text=True,
     )
@@ -152,7 +156,10 @@ def bigwig_intervals(path: Path) -> dict:
         ({"model": {"cnn": {"filters": "8; touch PWNED"}}}, "is not valid under any"),
         ({"train": {"max-epochs": "3; touch PWNED"}}, "is not of type 'integer'"),
         ({"motifs": {"jaspar-release": "$(touch PWNED)"}}, "does not match"),
-        ({"scan": {"genome": GENOME, "flags": {"step": "1; touch PWNED"}}}, "not of type 'integer'"),
+        (
+            {"scan": {"genome": GENOME, "flags": {"step": "1; touch PWNED"}}},
+            "not of type 'integer'",
+        ),
         ({"scan": {"genome": GENOME, "runs": ["demo/cnn/seed0;touch PWNED"]}}, "does not match"),
     ],
 )

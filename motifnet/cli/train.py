@@ -77,6 +77,8 @@ SETTINGS = {
     "logger": "logger",
     "accelerator": "accelerator",
     "devices": "devices",
+    "num_nodes": "num_nodes",
+    "strategy": "strategy",
     "resume": "resume",
 }
 
@@ -127,7 +129,18 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--accelerator", default=s, help="auto (GPU when present), cpu, gpu (default: auto)"
     )
-    p.add_argument("--devices", default=s, help="devices to use (default: auto)")
+    p.add_argument(
+        "--devices", default=s, help="devices (GPUs, or CPU processes) per node (default: auto)"
+    )
+    p.add_argument(
+        "--num-nodes", type=int, default=s, help="machines to train on (DDP; default: 1)"
+    )
+    p.add_argument(
+        "--strategy",
+        choices=("auto", "ddp"),
+        default=s,
+        help="auto: DDP when several devices or nodes are used, else one process (default: auto)",
+    )
     p.add_argument(
         "--resume", default=s, metavar="CKPT", help="continue training from a checkpoint"
     )
@@ -197,6 +210,8 @@ def run(args: argparse.Namespace) -> int:
         yaml.safe_dump(config.model_dump(exclude_defaults=False), sort_keys=False), file=sys.stderr
     )
     report = train(config, progress=not args.quiet)
+    if not report:  # a distributed run's other processes: the first one reports
+        return 0
     final = report.get("test") or report["valid"]
     print(
         json.dumps(

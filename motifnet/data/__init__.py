@@ -10,11 +10,20 @@ from motifnet.data.labelled import (
     table_set,
     write_labelled,
 )
-from motifnet.data.module import SequenceDataModule, augment, batches, encode
+from motifnet.data.module import (
+    EpochBatches,
+    OneHotCodes,
+    SequenceDataModule,
+    augment,
+    batches,
+    encode,
+)
 from motifnet.data.splits import chromosome_of, chromosome_split, random_split
 
 __all__ = [
+    "EpochBatches",
     "LabelledSet",
+    "OneHotCodes",
     "SequenceDataModule",
     "augment",
     "batches",

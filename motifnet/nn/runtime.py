@@ -10,8 +10,9 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import ctypes.util
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, nullcontext
+from typing import Protocol
 
 import torch
 from torch import nn
@@ -20,6 +21,14 @@ from motifnet.errors import ConfigError
 
 PRECISIONS = ("fp32", "bf16")
 _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # glibc mallopt parameters (malloc.h)
+
+
+class Batchable(Protocol):
+    """Inputs that give a batch tensor per slice (e.g. motifnet.data.OneHotCodes)."""
+
+    def __len__(self) -> int: ...
+
+    def __getitem__(self, index: slice) -> torch.Tensor: ...
 
 
 def resolve_device(name: str = "auto") -> str:
@@ -66,19 +75,24 @@ def check_input_length(model: nn.Module, length: int) -> None:
 
 def batched_forward(
     model: nn.Module,
-    x: torch.Tensor,
+    x: torch.Tensor | Batchable,
     *,
     batch_size: int = 512,
     device: str = "cpu",
     precision: str = "fp32",
+    transform: Callable[[torch.Tensor], torch.Tensor] | None = None,
 ) -> torch.Tensor:
-    """``model``'s outputs on ``x`` in batches, in eval mode without gradients, as float32 on
-    the CPU; the model's mode is restored after."""
+    """``model``'s outputs on ``x`` (a tensor, or anything whose slices are input batches, such
+    as ``OneHotCodes``) in batches, each through ``transform`` first if given, in eval mode
+    without gradients, as float32 on the CPU; the model's mode is restored after."""
     model = model.to(device)
     parts = []
     with evaluating(model), torch.no_grad(), precision_context(precision, device):
         for start in range(0, len(x), batch_size):
-            parts.append(model(x[start : start + batch_size].to(device)).float().cpu())
+            batch = x[start : start + batch_size].to(device)
+            if transform is not None:
+                batch = transform(batch)
+            parts.append(model(batch).float().cpu())
     return torch.cat(parts)
 
 

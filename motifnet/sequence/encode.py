@@ -29,6 +29,14 @@ def _byte_tables(alphabet: Alphabet) -> tuple[np.ndarray, np.ndarray, np.ndarray
     return np.frombuffer(alphabet.letters.encode(), dtype=np.uint8), columns, invalid
 
 
+def byte_table(alphabet: Alphabet = DNA) -> tuple[np.ndarray, np.ndarray]:
+    """(256, 4) float32: each byte's one-hot column (zeros where invalid), and (256,) uint8: 1
+    where a byte is not in the alphabet. Indexing the first with sequence bytes one-hot encodes
+    them, as ``one_hot`` does."""
+    _, columns, invalid = _byte_tables(alphabet)
+    return columns, invalid
+
+
 _BLOCK = 1 << 14
 
 
