@@ -133,33 +133,20 @@ def run(args: argparse.Namespace) -> int:
     retain_freed_memory()
     trained = load_trained(args.checkpoint)
     trained.task_index(args.task)
+    where = {
+        "sites": args.sites,
+        "regions": args.regions,
+        "sequences": args.sequences,
+        "settings": settings,
+        "progress": not args.quiet,
+    }
     if args.parts:
-        result = merge_scan_parts(
-            trained,
-            args.genome,
-            args.parts,
-            output,
-            sites=args.sites,
-            regions=args.regions,
-            sequences=args.sequences,
-            settings=settings,
-            progress=not args.quiet,
-        )
+        result = merge_scan_parts(trained, args.genome, args.parts, output, **where)
     else:
         if not args.quiet:
             mode = dense_mode(trained.network).describe()
             print(f"scan: {trained.architecture} runs {mode}", file=sys.stderr)
-        result = scan_genome(
-            trained,
-            args.genome,
-            output,
-            sites=args.sites,
-            regions=args.regions,
-            sequences=args.sequences,
-            settings=settings,
-            shard=shard,
-            progress=not args.quiet,
-        )
+        result = scan_genome(trained, args.genome, output, shard=shard, **where)
     if result.output:
         print(f"{result.intervals} intervals -> {result.output}", file=sys.stderr)
     if result.sites_output:

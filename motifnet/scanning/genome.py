@@ -362,11 +362,23 @@ def scan_genome(
                 bar.update(min(len(values) * step, region.end - first))
             bar.close()
         found = outputs.finish()
+    return _result(trained, output, sites, outputs, chosen, found)
+
+
+def _result(
+    trained: TrainedModel,
+    output: str | Path | None,
+    sites: str | Path | None,
+    outputs: _Outputs,
+    regions: list[Region],
+    found: int,
+) -> ScanResult:
+    """What a scan or a merge wrote, for its caller."""
     return ScanResult(
         None if output is None else str(output),
         outputs.intervals,
-        len(chosen),
-        sum(r.end - r.start for r in chosen),
+        len(regions),
+        sum(r.end - r.start for r in regions),
         dense_mode(trained.network),
         None if sites is None else str(sites),
         found,
@@ -417,15 +429,7 @@ def merge_scan_parts(
                     bar.update(stop - first)
                 bar.close()
         found = outputs.finish()
-    return ScanResult(
-        None if output is None else str(output),
-        outputs.intervals,
-        len(chosen),
-        sum(r.end - r.start for r in chosen),
-        dense_mode(trained.network),
-        None if sites is None else str(sites),
-        found,
-    )
+    return _result(trained, output, sites, outputs, chosen, found)
 
 
 def _open_part(path: str | Path, sizes: dict[str, int]):
