@@ -40,6 +40,7 @@ bench: $(INSTALLED)
 	$(BIN)/python benchmarks/equivariance.py
 	$(BIN)/python benchmarks/regimes.py
 	$(BIN)/python benchmarks/scan.py
+	$(BIN)/python benchmarks/training_memory.py
 	$(BIN)/python benchmarks/gue.py
 	$(BIN)/python benchmarks/ctcf_motifs.py
 	$(BIN)/python benchmarks/motif_matching.py

@@ -77,7 +77,8 @@ def read_spec(spec: DataSpec, *, genome: str | None, shuffles: int, seed: int) -
                 for name, files in spec.classes.items()
             }
         )
-    return table_set(read_table(spec.table, label_columns=spec.label_columns), source=spec.table)
+    table = read_table(spec.table, label_columns=spec.label_columns, record_labels=False)
+    return table_set(table, source=spec.table)
 
 
 def prepare_data(config: TrainConfig) -> tuple[LabelledSet, LabelledSet, LabelledSet | None, int]:
@@ -183,11 +184,15 @@ def train(config: TrainConfig, *, progress: bool = True) -> dict:
         batch_size=config.batch_size,
         seed=config.seed,
     )
+    sizes = {name: len(x) for name, (x, _) in data.tensors.items()}
+    sizes.setdefault("test", 0)
+    task_type, task_names = train_set.task_type, train_set.task_names
+    del train_set, valid_set, test_set  # the sequences as text: the data module holds bytes
     module = MotifModule(
         config.architecture,
         config.model,
-        train_set.task_names,
-        train_set.task_type,
+        task_names,
+        task_type,
         length,
         learning_rate=config.learning_rate,
         weight_decay=config.weight_decay,
@@ -253,14 +258,10 @@ def train(config: TrainConfig, *, progress: bool = True) -> dict:
     report = {
         "checkpoint": str(Path(best.best_model_path).resolve()),
         "model": describe_model(network),
-        "task_type": train_set.task_type,
-        "task_names": train_set.task_names,
+        "task_type": task_type,
+        "task_names": task_names,
         "length": length,
-        "sizes": {
-            "train": len(train_set),
-            "valid": len(valid_set),
-            "test": 0 if test_set is None else len(test_set),
-        },
+        "sizes": sizes,
         "epochs": trainer.current_epoch,
         "processes": trainer.world_size,
         "stopped": stopped,
@@ -268,16 +269,16 @@ def train(config: TrainConfig, *, progress: bool = True) -> dict:
         "monitor": monitor,
         "train_seconds": round(module.train_seconds, 1),
     }
-    final = "test" if test_set is not None else "valid"
+    final = "test" if sizes["test"] else "valid"
     for name in ("valid", "test"):
         if name in data.tensors:
-            report[name] = evaluate(network, *data.tensors[name], train_set.task_type)
+            report[name] = evaluate(network, *data.tensors[name], task_type)
     x, y = data.tensors[final]
     save_curves(
         batched_forward(network, x),
         y,
-        train_set.task_type,
-        train_set.task_names,
+        task_type,
+        task_names,
         outdir,
         title=f"{config.architecture}, {final} set",
     )

@@ -162,12 +162,26 @@ def test_table_reads_labels_ids_and_tabs(tmp_path):
     assert [r.id for r in read_table(csv).records] == ["row2", "row3"]
 
 
+def test_many_label_columns_are_read_as_one_compact_array(tmp_path):
+    """A multi-task table's labels are parsed as numbers into one float32 array; records may
+    leave them out (a tuple per record would cost ~30 bytes per label)."""
+    columns = [f"task{i}" for i in range(40)]
+    rows = [f"s{n},ACGT,{','.join(str((n + i) % 2) for i in range(40))}" for n in range(5)]
+    path = write(tmp_path / "t.csv", "\n".join([",".join(["id", "sequence", *columns]), *rows]))
+    table = read_table(path, record_labels=False)
+    assert table.labels.dtype == np.float32 and table.labels.shape == (5, 40)
+    assert table.labels[1, :3].tolist() == [1, 0, 1] and table.records[1].labels == ()
+    assert read_table(path).records[1].labels == tuple(table.labels[1].tolist())
+
+
 @pytest.mark.parametrize(
     "text, message",
     [
         ("seq,label\nACGT,1\n", r"no 'sequence' column; the columns are \['seq', 'label'\]"),
         ("sequence,label\nACGT,1\nAC9T,0\n", "line 3: invalid character '9'"),
         ("sequence,label\nACGT,yes\n", "line 2: label column 'label' holds 'yes'"),
+        ("sequence,a,b\nACGT,1,0\nACGT,1,\n", "line 3: label column 'b' holds ''"),
+        ("sequence,a,b\nACGT,1,0\nACGT,x,1\n", "line 3: label column 'a' holds 'x'"),
         ("sequence,label\n,1\n", "line 2: empty sequence"),
         ("sequence,label\n", "no rows"),
         ("", "empty"),

@@ -124,7 +124,11 @@ def multiclass_set(classes: dict[str, list[Record]]) -> LabelledSet:
 def table_set(table: SequenceTable, *, source: str = "table") -> LabelledSet:
     """A table's label columns: one 0/1 column is binary, several are multilabel (each 0/1),
     one column of class names, or of whole numbers 0..C-1 with C > 2, is multiclass."""
-    labels = np.array([r.labels for r in table.records], dtype=np.float64)
+    labels = (
+        table.labels
+        if table.labels is not None
+        else np.array([r.labels for r in table.records], dtype=np.float32)
+    )
     if labels.size == 0 or labels.shape[1] == 0:
         raise InputError("the table has no label column", path=source)
     values = np.unique(labels)
@@ -170,7 +174,9 @@ def table_set(table: SequenceTable, *, source: str = "table") -> LabelledSet:
             record=f"line {row + 2}",
         )
     kind = "binary" if labels.shape[1] == 1 else "multilabel"
-    return LabelledSet(ids, sequences, labels.astype(np.float32), table.label_names, kind)
+    return LabelledSet(
+        ids, sequences, labels.astype(np.float32, copy=False), table.label_names, kind
+    )
 
 
 def _line_of(values: np.ndarray, value: float) -> str:

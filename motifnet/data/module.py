@@ -212,9 +212,9 @@ class SequenceDataModule(pl.LightningDataModule):
     ):
         super().__init__()
         self.length, self.batch_size, self.seed = length, batch_size, seed
-        self.sets = {"train": train, "valid": valid, "test": test}
+        sets = {"train": train, "valid": valid, "test": test}
         self.tensors = {
-            name: encode(data, length) for name, data in self.sets.items() if data is not None
+            name: encode(data, length) for name, data in sets.items() if data is not None
         }
 
     def _loader(self, name: str, shuffle: bool) -> DataLoader:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,13 +18,17 @@ ID_COLUMNS = ("id", "name")
 
 @dataclass(frozen=True)
 class SequenceTable:
-    """The records of a table, in file order, and the names of its label columns. A single
-    label column of names (not numbers) is a class column: ``class_names`` lists the classes
-    in sorted order and each record's label is its class's index."""
+    """The records of a table, in file order, the names of its label columns and the labels
+    as one (rows, columns) float32 array. A single label column of names (not numbers) is a
+    class column: ``class_names`` lists the classes in sorted order and each row's label is
+    its class's index. Records carry their row of labels too unless read with
+    ``record_labels=False`` (large multi-task tables: a tuple per record costs ~30 bytes per
+    label)."""
 
     records: list[Record]
     label_names: list[str]
     class_names: list[str] | None = None
+    labels: np.ndarray | None = None
 
 
 def _separator(path: Path) -> str:
@@ -45,40 +50,38 @@ def read_table(
     label_columns: list[str] | None = None,
     duplicates: str = "error",
     labels: bool = True,
+    record_labels: bool = True,
 ) -> SequenceTable:
     """Read a CSV/TSV (optionally gzipped) with a sequence column and numeric label columns.
 
     Labels default to every column but the sequence and an ``id``/``name`` column; ids come
     from that column, else ``row<line>``. ``labels=False`` reads no labels (for commands that
     only apply a model). An id holding a tab or line break is refused: it would break every
-    TSV written from it. Errors name the file, the line and the reason.
+    TSV written from it. Errors name the file, the line and the reason. Several label columns
+    are parsed as numbers directly (a table's bulk); anything else in them is named by line.
     """
     path = Path(path)
-    try:
-        frame = pd.read_csv(
-            path, sep=_separator(path), dtype=str, keep_default_na=False, compression="infer"
-        )
-    except FileNotFoundError:
-        raise InputError("cannot open: no such file", path=path) from None
-    except pd.errors.EmptyDataError:
-        raise InputError("the table is empty (no header line)", path=path) from None
-    except (pd.errors.ParserError, UnicodeDecodeError, EOFError, OSError) as err:
-        raise InputError(f"cannot parse the table: {err}", path=path) from None
-    frame.columns = [str(c).strip() for c in frame.columns]
-    if sequence_column not in frame.columns:
-        raise InputError(
-            f"no {sequence_column!r} column; the columns are {list(frame.columns)}", path=path
-        )
-    id_column = next((c for c in ID_COLUMNS if c in frame.columns), None)
+    separator = _separator(path)
+    header = _read(path, separator, nrows=0)
+    columns = [str(c).strip() for c in header.columns]
+    if sequence_column not in columns:
+        raise InputError(f"no {sequence_column!r} column; the columns are {columns}", path=path)
+    id_column = next((c for c in ID_COLUMNS if c in columns), None)
     if not labels:
         label_columns = []
     elif label_columns is None:
-        label_columns = [c for c in frame.columns if c not in (sequence_column, id_column)]
-    missing = [c for c in label_columns if c not in frame.columns]
+        label_columns = [c for c in columns if c not in (sequence_column, id_column)]
+    missing = [c for c in label_columns if c not in columns]
     if missing:
-        raise InputError(
-            f"label columns {missing} not found; columns: {list(frame.columns)}", path=path
-        )
+        raise InputError(f"label columns {missing} not found; columns: {columns}", path=path)
+    frame = None
+    if len(label_columns) > 1:  # numbers: parsed as float32, not as a string per cell
+        numeric = {raw: np.float32 for raw in header.columns if str(raw).strip() in label_columns}
+        with contextlib.suppress(ValueError):  # not all numbers: read as text, named below
+            frame = _read(path, separator, dtype={**dict.fromkeys(header.columns, str), **numeric})
+    if frame is None:
+        frame = _read(path, separator, dtype=str)
+    frame.columns = columns
     if frame.empty:
         raise InputError("the table has a header but no rows", path=path)
 
@@ -94,23 +97,41 @@ def read_table(
             )
     class_names = _class_names(frame, label_columns)
     if not label_columns:
-        labels_array = np.empty((len(frame), 0))
+        labels_array = np.empty((len(frame), 0), dtype=np.float32)
     elif class_names is None:
         labels_array = _numeric_labels(frame, label_columns, path)
     else:
         index = {name: i for i, name in enumerate(class_names)}
-        labels_array = frame[label_columns[0]].str.strip().map(index).to_numpy()[:, None]
+        column = frame[label_columns[0]].str.strip().map(index)
+        labels_array = column.to_numpy(dtype=np.float32)[:, None]
     guard = DuplicateGuard(path, duplicates)
+    ids = frame[id_column] if id_column else None
     records = []
-    for row, sequence in enumerate(frame[sequence_column].str.strip()):
+    for row, sequence in enumerate(frame[sequence_column]):
         line = f"line {row + 2}"
-        record_id = frame[id_column].iat[row] if id_column else f"row{row + 2}"
+        record_id = ids.iat[row] if ids is not None else f"row{row + 2}"
+        sequence = sequence.strip()  # the same string when there is nothing to strip
         if not sequence:
             raise InputError("empty sequence", path=path, record=line)
         check_bases(sequence.encode("ascii", errors="replace"), path=path, record=line)
         guard.check(record_id, line)
-        records.append(Record(record_id, sequence, labels=tuple(labels_array[row].tolist())))
-    return SequenceTable(records, list(label_columns), class_names)
+        row_labels = tuple(labels_array[row].tolist()) if record_labels else ()
+        records.append(Record(record_id, sequence, labels=row_labels))
+    return SequenceTable(records, list(label_columns), class_names, labels_array)
+
+
+def _read(path: Path, separator: str, **options) -> pd.DataFrame:
+    """pandas' reader, its failures as InputErrors naming the file."""
+    try:
+        return pd.read_csv(
+            path, sep=separator, keep_default_na=False, compression="infer", **options
+        )
+    except FileNotFoundError:
+        raise InputError("cannot open: no such file", path=path) from None
+    except pd.errors.EmptyDataError:
+        raise InputError("the table is empty (no header line)", path=path) from None
+    except (pd.errors.ParserError, UnicodeDecodeError, EOFError, OSError) as err:
+        raise InputError(f"cannot parse the table: {err}", path=path) from None
 
 
 def _class_names(frame: pd.DataFrame, columns: list[str]) -> list[str] | None:
@@ -128,8 +149,11 @@ def _class_names(frame: pd.DataFrame, columns: list[str]) -> list[str] | None:
 
 
 def _numeric_labels(frame: pd.DataFrame, columns: list[str], path: Path) -> np.ndarray:
-    values = np.empty((len(frame), len(columns)), dtype=np.float64)
+    values = np.empty((len(frame), len(columns)), dtype=np.float32)
     for j, column in enumerate(columns):
+        if frame[column].dtype == np.float32:  # parsed as numbers already
+            values[:, j] = frame[column].to_numpy()
+            continue
         parsed = pd.to_numeric(frame[column].str.strip(), errors="coerce")
         bad = np.flatnonzero(parsed.isna().to_numpy())
         if bad.size:
