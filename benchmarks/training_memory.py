@@ -86,6 +86,7 @@ def worker(mode: str, inputs: list[Path], steps: int) -> None:
     else:
         x, y = encode(data, LENGTH)
         held = x.codes.numel() + y.numel() * y.element_size()
+        del data  # as train does: the bytes are what training holds
     torch.manual_seed(0)
     model = build("rc_cnn", tasks=y.shape[1])
     optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3)

@@ -39,13 +39,15 @@ class OneHotCodes:
         for row, sequence in enumerate(sequences):
             codes[row] = np.frombuffer(fit_length(sequence, length).encode("ascii"), np.uint8)
         invalid = byte_table(alphabet)[1]
-        bad = np.flatnonzero(invalid[codes.reshape(-1)])
-        if bad.size:
-            index, position = divmod(int(bad[0]), length)
-            raise ValueError(
-                f"invalid character {chr(codes[index, position])!r} at sequence {index}, "
-                f"position {position}: expected A, C, G, T, N or an IUPAC code"
-            )
+        for first in range(0, len(codes), 4096):  # in blocks: no set-sized temporaries
+            bad = np.flatnonzero(invalid[codes[first : first + 4096]].reshape(-1))
+            if bad.size:
+                index, position = divmod(int(bad[0]), length)
+                index += first
+                raise ValueError(
+                    f"invalid character {chr(codes[index, position])!r} at sequence {index}, "
+                    f"position {position}: expected A, C, G, T, N or an IUPAC code"
+                )
         return cls(torch.from_numpy(codes), alphabet)
 
     def __len__(self) -> int:
