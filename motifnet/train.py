@@ -272,10 +272,12 @@ def train(config: TrainConfig, *, progress: bool = True) -> dict:
     final = "test" if sizes["test"] else "valid"
     for name in ("valid", "test"):
         if name in data.tensors:
-            report[name] = evaluate(network, *data.tensors[name], task_type)
+            report[name] = evaluate(
+                network, *data.tensors[name], task_type, batch_size=config.batch_size
+            )
     x, y = data.tensors[final]
     save_curves(
-        batched_forward(network, x),
+        batched_forward(network, x, batch_size=config.batch_size),
         y,
         task_type,
         task_names,
