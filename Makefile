@@ -39,6 +39,7 @@ bench: $(INSTALLED)
 	$(BIN)/python benchmarks/encoding.py
 	$(BIN)/python benchmarks/equivariance.py
 	$(BIN)/python benchmarks/regimes.py
+	$(BIN)/python benchmarks/grammar.py
 	$(BIN)/python benchmarks/scan.py
 	$(BIN)/python benchmarks/training_memory.py
 	$(BIN)/python benchmarks/gue.py

@@ -72,3 +72,24 @@ def motif_report(folder: Path) -> Path:
     )
     assert code == 0
     return out
+
+
+@pytest.fixture(scope="session")
+def ctcf(tmp_path_factory):
+    """An rc_cnn trained on simulated CTCF sites, and a genome with CTCF planted in half of
+    its 100 bp stretches (truth.json says where)."""
+    from motifnet.cli import main
+    from motifnet.config import make_config
+    from motifnet.train import train
+
+    folder = tmp_path_factory.mktemp("ctcf")
+    simulate = ["simulate", "--motifs", "CTCF", "--length", "100", "--max-sites", "1"]
+    assert main([*simulate, "-n", "2000", "--seed", "3", "-o", str(folder / "train")]) == 0
+    genome = ["-n", "100", "--seed", "4", "--format", "genome", "-o", str(folder / "genome")]
+    assert main([*simulate, *genome]) == 0
+    data = {"pos": [str(folder / "train/positive.fa")], "neg": [str(folder / "train/negative.fa")]}
+    config = make_config(
+        {"train": data, "architecture": "rc_cnn", "max_epochs": 5, "outdir": str(folder / "run")}
+    )
+    train(config, progress=False)
+    return folder

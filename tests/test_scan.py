@@ -262,27 +262,6 @@ def test_sites_do_not_depend_on_how_the_scores_arrive(values, cuts, merge):
     assert _sites(values, pieces=pieces, merge=merge) == _sites(values, merge=merge)
 
 
-@pytest.fixture(scope="module")
-def ctcf(tmp_path_factory):
-    """An rc_cnn trained on simulated CTCF sites, and a genome with CTCF planted in half of
-    its 100 bp stretches (truth.json says where)."""
-    from motifnet.cli import main
-    from motifnet.config import make_config
-    from motifnet.train import train
-
-    folder = tmp_path_factory.mktemp("ctcf")
-    simulate = ["simulate", "--motifs", "CTCF", "--length", "100", "--max-sites", "1"]
-    assert main([*simulate, "-n", "2000", "--seed", "3", "-o", str(folder / "train")]) == 0
-    genome = ["-n", "100", "--seed", "4", "--format", "genome", "-o", str(folder / "genome")]
-    assert main([*simulate, *genome]) == 0
-    data = {"pos": [str(folder / "train/positive.fa")], "neg": [str(folder / "train/negative.fa")]}
-    config = make_config(
-        {"train": data, "architecture": "rc_cnn", "max_epochs": 5, "outdir": str(folder / "run")}
-    )
-    train(config, progress=False)
-    return folder
-
-
 @pytest.mark.slow
 def test_sites_of_a_ctcf_model_are_the_planted_ctcf_sites(ctcf, tmp_path):
     import json

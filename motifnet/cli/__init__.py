@@ -11,6 +11,7 @@ from motifnet import __version__, stopping
 from motifnet.cli import (
     check,
     evaluate,
+    experiment,
     inspect,
     motifs,
     predict,
@@ -19,6 +20,7 @@ from motifnet.cli import (
     simulate,
     summarize,
     train,
+    variants,
 )
 from motifnet.errors import MotifnetError
 
@@ -28,6 +30,8 @@ SUBCOMMANDS = (
     evaluate,
     predict,
     scan,
+    variants,
+    experiment,
     motifs,
     check,
     summarize,
