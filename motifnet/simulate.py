@@ -248,8 +248,8 @@ def write_simulation(
 ) -> list[Path]:
     """Write ``positive.fa``/``negative.fa`` (fmt='fasta'), ``sequences.csv`` (fmt='csv') or a
     small genome with the sequences placed in it (fmt='genome': ``genome.fa``, ``peaks.bed`` of
-    the positives, ``background.bed`` of the negatives), plus ``truth.json``; every file
-    atomically. Returns the paths written."""
+    the positives, ``background.bed`` of the negatives, ``variants.vcf`` of SNVs whose effect
+    is known), plus ``truth.json``; every file atomically. Returns the paths written."""
     outdir = Path(outdir)
     written = []
     if fmt == "fasta":
@@ -270,7 +270,7 @@ def write_simulation(
             table.to_csv(handle, index=False)
         written.append(outdir / "sequences.csv")
     elif fmt == "genome":
-        written += _write_genome(seqs, outdir, seed=config.seed)
+        written += _write_genome(seqs, motifs, outdir, seed=config.seed)
     else:
         raise MotifnetError(f"format must be 'fasta', 'csv' or 'genome', not {fmt!r}")
     with atomic_write(outdir / "truth.json") as handle:
@@ -282,13 +282,17 @@ def write_simulation(
 GENOME_SPACER = 50  # random bases between two placed sequences
 
 
-def _write_genome(seqs: list[SimulatedSequence], outdir: Path, *, seed: int) -> list[Path]:
-    """The sequences placed one after another, with random spacers, on two chromosomes, and a
-    BED (name: the sequence id of truth.json) of where the positives and negatives lie."""
+def _write_genome(
+    seqs: list[SimulatedSequence], motifs: list[Motif], outdir: Path, *, seed: int
+) -> list[Path]:
+    """The sequences placed one after another, with random spacers, on two chromosomes, a
+    BED (name: the sequence id of truth.json) of where the positives and negatives lie, and
+    variants.vcf (see ``_variants``)."""
     rng = np.random.default_rng(seed)
     chromosomes: dict[str, list[str]] = {"chr1": [], "chr2": []}
     intervals: dict[int, list[str]] = {1: [], 0: []}
     sizes = dict.fromkeys(chromosomes, 0)
+    placed = []
     for i, seq in enumerate(seqs):
         chrom = "chr1" if i % 2 == 0 else "chr2"
         spacer = "".join(rng.choice(list("ACGT"), GENOME_SPACER))
@@ -296,12 +300,50 @@ def _write_genome(seqs: list[SimulatedSequence], outdir: Path, *, seed: int) -> 
         chromosomes[chrom] += [spacer, seq.sequence]
         sizes[chrom] = start + len(seq.sequence)
         intervals[seq.label].append(f"{chrom}\t{start}\t{sizes[chrom]}\t{seq.id}\t0\t+\n")
+        placed.append((chrom, start, seq))
     genome = [Record(name, "".join(parts)) for name, parts in chromosomes.items()]
     write_fasta(genome, outdir / "genome.fa", width=80)
     for name, label in (("peaks.bed", 1), ("background.bed", 0)):
         with atomic_write(outdir / name) as handle:
             handle.writelines(intervals[label])
-    return [outdir / "genome.fa", outdir / "peaks.bed", outdir / "background.bed"]
+    with atomic_write(outdir / "variants.vcf") as handle:
+        handle.write("##fileformat=VCFv4.2\n")
+        handle.writelines(f"##contig=<ID={name},length={size}>\n" for name, size in sizes.items())
+        handle.write("#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n")
+        handle.writelines(
+            f"{chrom}\t{pos}\t{name}\t{ref}\t{alt}\t.\t.\t.\n"
+            for chrom, pos, name, ref, alt in sorted(_variants(placed, motifs))
+        )
+    return [outdir / n for n in ("genome.fa", "peaks.bed", "background.bed", "variants.vcf")]
+
+
+_COMPLEMENT = str.maketrans("ACGT", "TGCA")
+
+
+def _variants(placed, motifs: list[Motif]) -> list[tuple[str, int, str, str, str]]:
+    """SNVs with a known answer: in every planted site, its motif's most informative base
+    changed to the base the motif likes least there (ID ``loss:SEQ:MOTIF``; a loss of
+    binding), and at the centre of every sequence without sites one base changed (ID
+    ``neutral:SEQ``). (chrom, 1-based position, id, ref, alt)."""
+    by_id = {m.id: m for m in motifs}
+    variants = []
+    for chrom, offset, seq in placed:
+        for site in seq.sites:
+            ppm = by_id[site.motif_id].ppm
+            column = int((2 + (ppm * np.log2(np.where(ppm > 0, ppm, 1))).sum(axis=0)).argmax())
+            order = [_BASES[i : i + 1].tobytes().decode() for i in np.argsort(ppm[:, column])]
+            index = site.start + column if site.strand == "+" else site.end - 1 - column
+            ref = seq.sequence[index]
+            if site.strand == "-":
+                order = [base.translate(_COMPLEMENT) for base in order]
+            alt = next(base for base in order if base != ref)
+            variants.append((chrom, offset + index + 1, f"loss:{seq.id}:{site.name}", ref, alt))
+        if not seq.sites:
+            index = len(seq.sequence) // 2
+            ref = seq.sequence[index]
+            alt = "ACGT"[("ACGT".index(ref) + 1) % 4]
+            variants.append((chrom, offset + index + 1, f"neutral:{seq.id}", ref, alt))
+    return variants
 
 
 def _site_summary(seq: SimulatedSequence) -> str:

@@ -109,6 +109,7 @@ def _commands(c: dict, bad: Path, out: Path) -> dict[str, list[str]]:
         "check": ["check", ckpt, "--input", str(bad), "--length", "50", "--shifts", "4"],
         "train": ["train", "--pos", str(bad), "-o", outdir, "--max-epochs", "1", "--quiet"],
         "prepare": ["prepare", "--pos", str(bad), "-o", outdir],
+        "experiment": ["experiment", ckpt, "GATTACA", "--background", str(bad), "-o", outdir],
         "simulate": [
             "simulate",
             "-o",
@@ -146,7 +147,17 @@ FASTA_CASES = [
     "truncated.fa.gz",
     "fake.fa.gz",
 ]
-COMMANDS = ["inspect", "predict", "evaluate", "motifs", "check", "train", "prepare", "simulate"]
+COMMANDS = [
+    "inspect",
+    "predict",
+    "evaluate",
+    "motifs",
+    "check",
+    "train",
+    "prepare",
+    "experiment",
+    "simulate",
+]
 # inputs a command accepts by design: predict and check read no labels, and duplicate ids
 # are kept where every record gets its own row
 ACCEPTED = {
@@ -157,6 +168,9 @@ ACCEPTED = {
     ("check", "nan_label.csv"),
     ("check", "invalid_label.csv"),
     ("motifs", "duplicate_ids.fa"),
+    ("experiment", "duplicate_ids.fa"),
+    ("experiment", "nan_label.csv"),
+    ("experiment", "invalid_label.csv"),
 }
 
 
@@ -230,7 +244,10 @@ def _bad_checkpoints(folder: Path) -> dict[str, Path]:
 
 
 @pytest.mark.parametrize("case", ["text.ckpt", "folder.ckpt", "evil.ckpt", "missing.ckpt"])
-@pytest.mark.parametrize("command", ["predict", "evaluate", "motifs", "check", "scan", "resume"])
+@pytest.mark.parametrize(
+    "command",
+    ["predict", "evaluate", "motifs", "check", "scan", "variants", "experiment", "resume"],
+)
 def test_bad_and_malicious_checkpoints_are_refused_and_run_nothing(
     corpus, tmp_path, capsys, command, case
 ):
@@ -242,14 +259,27 @@ def test_bad_and_malicious_checkpoints_are_refused_and_run_nothing(
         "motifs": ["motifs", str(checkpoint), good, "-o", str(out.parent)],
         "check": ["check", str(checkpoint)],
         "scan": ["scan", str(checkpoint), str(corpus["genome"]), "-o", str(out)],
+        "variants": [
+            "variants",
+            str(checkpoint),
+            str(_good_vcf(corpus)),
+            "-g",
+            str(corpus["genome"]),
+            "-o",
+            str(out),
+        ],
+        "experiment": ["experiment", str(checkpoint), "GATTACA", "-o", str(out.parent)],
         "resume": ["train", "--pos", good, "-o", str(out.parent), "--resume", str(checkpoint)],
     }[command]
-    code = main([*argv, "--quiet"] if command in ("predict", "scan", "resume") else argv)
+    quiet = command in ("predict", "scan", "variants", "experiment", "resume")
+    code = main([*argv, "--quiet"] if quiet else argv)
     _assert_refused(code, capsys.readouterr().err, case, out)
     assert not (corpus["folder"] / "PWNED").exists(), "a checkpoint ran code"
 
 
-@pytest.mark.parametrize("command", ["predict", "scan", "motifs", "train", "prepare"])
+@pytest.mark.parametrize(
+    "command", ["predict", "scan", "variants", "experiment", "motifs", "train", "prepare"]
+)
 def test_unwritable_outputs_are_found_before_any_work(corpus, tmp_path, capsys, command):
     blocker = tmp_path / "a_file"
     blocker.write_text("in the way")
@@ -258,6 +288,16 @@ def test_unwritable_outputs_are_found_before_any_work(corpus, tmp_path, capsys, 
         argv = {
             "predict": ["predict", ckpt, good, "-o", str(target)],
             "scan": ["scan", ckpt, str(corpus["genome"]), "-o", str(target)],
+            "variants": [
+                "variants",
+                ckpt,
+                str(_good_vcf(corpus)),
+                "-g",
+                str(corpus["genome"]),
+                "-o",
+                str(target),
+            ],
+            "experiment": ["experiment", ckpt, "GATTACA", "-o", str(blocker)],
             "motifs": ["motifs", ckpt, good, "-o", str(blocker)],
             "train": ["train", "--pos", good, "-o", str(blocker)],
             "prepare": ["prepare", "--pos", good, "-o", str(blocker)],
@@ -375,3 +415,74 @@ def test_a_stop_swallowed_inside_a_callback_still_keeps_the_output_unwritten(tmp
 def test_a_window_too_short_for_the_model_is_a_clear_error(corpus, capsys):
     assert main(["check", str(corpus["checkpoint"]), "--length", "12"]) == 2
     assert "cnn cannot take 12 bp inputs" in capsys.readouterr().err
+
+
+def _good_vcf(corpus: dict) -> Path:
+    path = corpus["folder"] / "good.vcf"
+    if not path.exists():
+        path.write_text(f"#CHROM\tPOS\tID\tREF\tALT\nchrA\t10\t.\t{GOOD[9]}\tA\n")
+    return path
+
+
+VARIANT_FILES = {
+    "empty.vcf": b"",
+    "header_only.vcf": b"##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\n",
+    "four_columns.vcf": b"#CHROM\tPOS\tID\tREF\tALT\nchrA\t10\t.\tA\n",
+    "position_zero.vcf": b"#CHROM\tPOS\tID\tREF\tALT\nchrA\t0\t.\tA\tG\n",
+    "position_text.vcf": b"#CHROM\tPOS\tID\tREF\tALT\nchrA\tten\t.\tA\tG\n",
+    "no_alt_column.tsv": b"chrom\tpos\tref\nchrA\t10\tA\n",
+    "short_row.csv": b"chrom,pos,ref,alt\nchrA,10,A\n",
+    "binary.vcf": bytes(range(256)) * 3,
+    "truncated.vcf.gz": gzip.compress(b"#CHROM\tPOS\tID\tREF\tALT\n" * 500)[:200],
+}
+
+
+@pytest.mark.parametrize("case", list(VARIANT_FILES))
+def test_bad_variant_files(corpus, tmp_path, capsys, case):
+    bad = tmp_path / case
+    bad.write_bytes(VARIANT_FILES[case])
+    out = _out(tmp_path)
+    argv = ["variants", str(corpus["checkpoint"]), str(bad), "-g", str(corpus["genome"])]
+    code = main([*argv, "-o", str(out), "--quiet"])
+    _assert_refused(code, capsys.readouterr().err, case, out)
+
+
+@pytest.mark.parametrize("case", ["binary.fa", "empty.fa", "duplicate_ids.fa"])
+def test_bad_genomes_and_site_files_for_variants(corpus, tmp_path, capsys, case):
+    genome = tmp_path / case
+    genome.write_bytes(corpus["fasta"][case].read_bytes())
+    out = _out(tmp_path)
+    vcf = str(_good_vcf(corpus))
+    code = main(["variants", str(corpus["checkpoint"]), vcf, "-g", str(genome), "-o", str(out)])
+    _assert_refused(code, capsys.readouterr().err, case, out)
+    sites = corpus["bed"]["start_after_end.bed"]
+    argv = ["variants", str(corpus["checkpoint"]), vcf, "-g", str(corpus["genome"])]
+    code = main([*argv, "--sites", str(sites), "-o", str(out)])
+    _assert_refused(code, capsys.readouterr().err, "start_after_end.bed", out)
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["experiment", "CKPT", "A1", "B1", "C1"], "give one or two motifs"),
+        (["experiment", "CKPT", "GATTACA", "--gc", "1.5"], "--gc must lie between 0 and 1"),
+        (["experiment", "CKPT", "NO_SUCH_TF"], "has no motif 'NO_SUCH_TF'"),
+        (["experiment", "CKPT", "GATTACA", "A" * 56], "do not fit side by side"),
+        (["predict", "CKPT", "GOOD", "--threads", "0"], "--threads"),
+        (["variants", "CKPT", "VCF", "-g", "GENOME", "--batch-size", "0"], "--batch-size"),
+    ],
+)
+def test_impossible_settings_are_one_line_errors(corpus, tmp_path, capsys, argv, message):
+    values = {
+        "CKPT": str(corpus["checkpoint"]),
+        "GOOD": str(corpus["good"]),
+        "VCF": str(_good_vcf(corpus)),
+        "GENOME": str(corpus["genome"]),
+    }
+    argv = [values.get(a, a) for a in argv] + ["-o", str(tmp_path / "out")]
+    if argv[0] == "experiment":
+        argv.append("--quiet")
+    code = main(argv)
+    err = capsys.readouterr().err
+    assert code == 2 and "Traceback" not in err, err
+    assert message in err.strip().splitlines()[-1], err

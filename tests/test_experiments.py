@@ -24,6 +24,7 @@ from motifnet.experiments.marginalize import (
     pair_grid,
     random_backgrounds,
 )
+from motifnet.experiments.outputs import read_experiment
 from motifnet.experiments.variants import allele_windows
 from motifnet.io import Record, write_fasta
 from motifnet.io.bed import open_genome
@@ -168,6 +169,8 @@ def test_experiment_cli_writes_tables_plot_and_summary(ctcf, tmp_path, capsys):
     assert len(pairs) == 1 + 4 * 21
     summary = json.loads((out / "summary.json").read_text())
     assert [s["name"] for s in summary["singles"]] == ["CTCF", "GATTACA"]
+    strongest = summary["pair"]["strongest"]
+    assert read_experiment(out).strongest()[:2] == (strongest["orientation"], strongest["spacing"])
     assert summary["singles"][0]["forward"] > 2, "the CTCF model does not respond to CTCF"
     assert abs(summary["singles"][1]["forward"]) < summary["singles"][0]["forward"]
 
@@ -198,70 +201,29 @@ def _planted_sites(folder: Path) -> list[tuple[str, int, int]]:
     return sites
 
 
-def _core_mutations(folder: Path, genome) -> list[tuple[str, int, str, str]]:
-    """At each planted CTCF site, the most informative position of the motif, as it was
-    planted, mutated to the base the motif likes least there."""
-    from motifnet.motifs import fetch_jaspar
-    from motifnet.sequence import reverse_complement
-
-    ppm = fetch_jaspar(["CTCF"])[0].ppm
-    column = int((2 + (ppm * np.log2(ppm + 1e-9)).sum(axis=0)).argmax())
-    mutations = []
-    for chrom, start, end in _planted_sites(folder):
-        planted = genome[chrom][start:end].upper()
-        forward = sum(ppm["ACGT".index(b), i] for i, b in enumerate(planted) if b in "ACGT")
-        backward = sum(
-            ppm["ACGT".index(b), i]
-            for i, b in enumerate(reverse_complement(planted))
-            if b in "ACGT"
-        )
-        if forward >= backward:
-            position, worst = start + column, "ACGT"[int(ppm[:, column].argmin())]
-        else:
-            position = end - 1 - column
-            worst = reverse_complement("ACGT"[int(ppm[:, column].argmin())])
-        ref = genome[chrom][position].upper()
-        if ref != worst:
-            mutations.append((chrom, position + 1, ref, worst))
-    return mutations
-
-
 @pytest.mark.slow
-def test_variants_in_planted_cores_lose_binding_and_far_ones_do_nothing(ctcf, tmp_path):
-    genome_path = ctcf / "genome/genome.fa"
-    genome = open_genome(genome_path)
-    cores = _core_mutations(ctcf, genome)
-    assert len(cores) >= 30
-    sites = _planted_sites(ctcf)
-    background = []
-    for line in (ctcf / "genome/background.bed").read_text().splitlines()[:60]:
-        chrom, start, end = line.split("\t")[:3]
-        position = (int(start) + int(end)) // 2
-        if all(c != chrom or abs(position - (s + e) // 2) > 150 for c, s, e in sites):
-            ref = genome[chrom][position].upper()
-            background.append((chrom, position + 1, ref, "ACGT"[("ACGT".index(ref) + 1) % 4]))
-    assert len(background) >= 20
-    vcf = _vcf(tmp_path, [(c, p, f"core{i}", r, a) for i, (c, p, r, a) in enumerate(cores)])
-    with vcf.open("a") as handle:
-        for i, (c, p, r, a) in enumerate(background):
-            handle.write(f"{c}\t{p}\tfar{i}\t{r}\t{a}\t.\t.\t.\n")
+def test_variants_in_planted_cores_lose_binding_and_neutral_ones_do_nothing(ctcf, tmp_path):
+    """`motifnet simulate --format genome` writes variants.vcf: in every planted CTCF site the
+    motif's most informative base changed to its least likely one (loss:...), and one SNV at
+    the centre of every stretch without a site (neutral:...)."""
+    genome = ctcf / "genome"
     out = tmp_path / "effects.tsv"
-    argv = ["variants", str(ctcf / "run/model.ckpt"), str(vcf), "-g", str(genome_path)]
-    assert main([*argv, "-o", str(out), "--quiet"]) == 0
+    argv = ["variants", str(ctcf / "run/model.ckpt"), str(genome / "variants.vcf")]
+    assert main([*argv, "-g", str(genome / "genome.fa"), "-o", str(out), "--quiet"]) == 0
     rows = [line.split("\t") for line in out.read_text().splitlines()]
     header, rows = rows[0], rows[1:]
-    diff, odds = header.index("positive_diff"), header.index("positive_log2_odds_ratio")
-    assert len(rows) == len(cores) + len(background)
-    core = np.array([float(r[odds]) for r in rows if r[2].startswith("core")])
-    far = np.array([float(r[odds]) for r in rows if r[2].startswith("far")])
-    far_diff = np.array([float(r[diff]) for r in rows if r[2].startswith("far")])
+    assert {r[header.index("status")] for r in rows} == {"ok"}
+    odds = header.index("positive_log2_odds_ratio")
+    loss = np.array([float(r[odds]) for r in rows if r[2].startswith("loss:")])
+    neutral = np.array([float(r[odds]) for r in rows if r[2].startswith("neutral:")])
+    assert len(loss) >= 40 and len(neutral) >= 40
     # a loss of binding at nearly every planted core (the odds fall by 8x or more at most);
-    # mutations far from any site move the odds by a small fraction of that
-    assert (core < -1).mean() >= 0.9, core
-    assert np.median(core) <= -3, core
-    assert np.median(np.abs(far)) < 0.5 and np.abs(far).max() < 2, far
-    assert np.median(np.abs(core)) >= 10 * np.median(np.abs(far))
-    assert np.abs(far_diff).max() < 0.1, far_diff
+    # a mutation outside any site moves them by a small fraction of that
+    assert (loss < -1).mean() >= 0.9, loss
+    assert np.median(loss) <= -3, loss
+    assert np.median(np.abs(neutral)) < 0.5, neutral
+    assert np.median(np.abs(loss)) >= 10 * np.median(np.abs(neutral))
+    assert (np.abs(neutral) < 1).mean() >= 0.9, neutral
 
 
 def test_variants_keep_one_row_per_record_and_say_why_some_are_not_scored(ctcf, tmp_path, capsys):

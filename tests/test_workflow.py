@@ -43,10 +43,11 @@ def snakemake(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
 
 
 def config_file(folder: Path, **changes) -> Path:
-    """The default config with ``changes`` on top, written into ``folder``; the demo's scan
-    and predict sections (whose files sit in the project) only when ``changes`` give them."""
+    """The default config with ``changes`` on top, written into ``folder``; the demo's scan,
+    predict and experiment sections (which apply the demo's models) only when ``changes``
+    give them."""
     config = yaml.safe_load((ROOT / "workflows" / "config.yaml").read_text())
-    config.pop("scan"), config.pop("predict")
+    config.pop("scan"), config.pop("predict"), config.pop("experiment")
     config.update(changes)
     path = folder / "config.yaml"
     path.write_text(yaml.safe_dump(config))
@@ -106,6 +107,7 @@ def test_tiny_workflow_runs_end_to_end(tmp_path):
         motifs={"attribution": "none", "max-sequences": 200},
         scan={"genome": str(genome), "shards": 3, "flags": scan_flags},
         predict={"fasta": [str(queries)]},
+        experiment={"flags": {"backgrounds": 10, "max-spacing": 5}},
     )
     result = snakemake("--configfile", str(config), "--cores", "2", cwd=tmp_path)
     assert result.returncode == 0, result.stderr[-3000:]
@@ -134,6 +136,8 @@ def test_tiny_workflow_runs_end_to_end(tmp_path):
     assert bigwig_intervals(run / "scan" / "track.bw") == bigwig_intervals(tmp_path / "single.bw")
     sites = (run / "scan" / "sites.bed").read_text()
     assert sites == (tmp_path / "single.bed").read_text()
+    experiment = json.loads((run / "experiment" / "summary.json").read_text())
+    assert len(experiment["singles"]) == 2 and experiment["backgrounds"]["n"] == 10
 
 
 def bigwig_intervals(path: Path) -> dict:
@@ -161,6 +165,8 @@ def bigwig_intervals(path: Path) -> dict:
             "not of type 'integer'",
         ),
         ({"scan": {"genome": GENOME, "runs": ["demo/cnn/seed0;touch PWNED"]}}, "does not match"),
+        ({"experiment": {"motifs": ["CTCF; touch PWNED"]}}, "does not match"),
+        ({"experiment": {"flags": {"backgrounds": "9; touch PWNED"}}}, "not of type 'integer'"),
     ],
 )
 def test_hostile_config_values_are_refused_before_any_job(tmp_path, changes, message):

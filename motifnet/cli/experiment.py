@@ -101,17 +101,22 @@ def run(args: argparse.Namespace) -> int:
         raise ConfigError("--backgrounds, --batch-size and --top must be positive")
     if not 0 < args.gc < 1:
         raise ConfigError(f"--gc must lie between 0 and 1, got {args.gc}")
+    if len(args.motif_queries) > 2 or (not args.motif_queries and args.top > 2):
+        count = len(args.motif_queries) or args.top
+        raise ConfigError(f"give one or two motifs, not {count}")
     implants = m.resolve_implants(
         args.motif_queries, motif_file=args.motif_file, top=args.top, release=args.jaspar_release
     )
-    if len(implants) > 2:
-        raise ConfigError(f"give one or two motifs, not {len(implants)}")
+    if not implants:
+        return _nothing_to_implant(args)
     use_threads(args.threads)
     retain_freed_memory()
     trained = load_trained(args.checkpoint)
     trained.task_index(args.task)
     if args.background:
-        records = read_sequences(args.background, genome=args.genome, labels=False)
+        records = read_sequences(
+            args.background, genome=args.genome, duplicates="allow", labels=False
+        )
         backgrounds = m.shuffled_backgrounds(
             records, args.backgrounds, trained.length, seed=args.seed, source=args.background
         )
@@ -167,4 +172,21 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     print(f"-> {args.outdir}", file=sys.stderr)
+    return 0
+
+
+def _nothing_to_implant(args: argparse.Namespace) -> int:
+    """An empty motif file: say so, and write a summary that says so (a workflow goes on)."""
+    import sys
+    from pathlib import Path
+
+    from motifnet.experiments import outputs
+
+    note = f"{args.motif_file} holds no motifs (the model learned none informative enough)"
+    folder = Path(args.outdir)
+    folder.mkdir(parents=True, exist_ok=True)
+    document = outputs.summary(None, [], checkpoint=str(args.checkpoint), note=note)
+    outputs.write_summary(document, folder / "summary.json")
+    outputs.write_singles([], folder / "singles.tsv")
+    print(f"motifnet experiment: nothing to implant: {note}", file=sys.stderr)
     return 0

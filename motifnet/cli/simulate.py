@@ -21,9 +21,11 @@ Regimes:
 
 Outputs in OUTDIR: positive.fa + negative.fa (--format fasta), sequences.csv with a label
 column and one presence column per motif (--format csv), or a small genome with the sequences
-placed in it, genome.fa + peaks.bed (positives) + background.bed (negatives) (--format genome);
-and truth.json with every site's motif, start, end (0-based, end exclusive within its
-sequence), strand and planted bases.
+placed in it, genome.fa + peaks.bed (positives) + background.bed (negatives) + variants.vcf
+(--format genome; SNVs with a known answer: in each planted site the motif's most informative
+base changed to its least likely one, ID loss:SEQ:MOTIF, and one at the centre of each sequence
+without sites, ID neutral:SEQ); and truth.json with every site's motif, start, end (0-based,
+end exclusive within its sequence), strand and planted bases.
 """
 EPILOG = """\
 examples:
@@ -117,7 +119,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         default="fasta",
         dest="fmt",
         help="positive.fa + negative.fa, one sequences.csv, or genome.fa + peaks.bed + "
-        "background.bed (default: %(default)s)",
+        "background.bed + variants.vcf (default: %(default)s)",
     )
     p.add_argument(
         "--seed", type=int, default=defaults.seed, help="random seed (default: %(default)s)"

@@ -270,15 +270,16 @@ def resolve_implants(
     """Motifs to implant: each query is an id or name in ``motif_file`` (MEME or JASPAR
     format), literal bases (only A, C, G, T), or a JASPAR matrix id or TF name; with no
     queries, the first ``top`` motifs of ``motif_file`` (`motifnet motifs` writes them most
-    influential first)."""
+    influential first; none if the file is empty)."""
     from motifnet.motifs.jaspar import DEFAULT_RELEASE, fetch_jaspar
     from motifnet.motifs.meme import read_motifs
 
-    known = read_motifs(motif_file) if motif_file else []
     if not queries:
-        if not known:
+        if not motif_file:
             raise MotifnetError("name the motifs to implant, or give a motif file (--motifs)")
-        return [Implant.from_motif(m) for m in known[:top]]
+        found = read_motifs(motif_file, allow_empty=True)  # empty: the model learned none
+        return [Implant.from_motif(m) for m in found[:top]]
+    known = read_motifs(motif_file) if motif_file else []
     implants = []
     for query in queries:
         found = [m for m in known if query in (m.id, m.name)]

@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 from matplotlib.figure import Figure
 
+from motifnet.errors import MotifnetError
 from motifnet.experiments.marginalize import MotifEffect, PairGrid
 from motifnet.io.atomic import atomic_write
 
@@ -108,3 +109,33 @@ def write_summary(document: dict, path: Path) -> None:
     with atomic_write(path) as out:
         json.dump(document, out, indent=1)
         out.write("\n")
+
+
+def read_experiment(folder: str | Path) -> PairGrid:
+    """The PairGrid of a `motifnet experiment` folder with two motifs (pairs.tsv and
+    summary.json), to plot or compare without running the experiment again."""
+    folder = Path(folder)
+    document = json.loads((folder / "summary.json").read_text())
+    if "pair" not in document:
+        raise MotifnetError(f"{folder}: the experiment had one motif, so it has no pair grid")
+    rows = [line.split("\t") for line in (folder / "pairs.tsv").read_text().splitlines()]
+    header, rows = rows[0], rows[1:]
+    spacings = np.array(sorted({int(r[1]) for r in rows}))
+    orientations = tuple(dict.fromkeys(r[0] for r in rows))
+    shape = (len(orientations), len(spacings))
+
+    def column(name: str) -> np.ndarray:
+        index = header.index(name)
+        return np.array([float(r[index]) for r in rows]).reshape(shape)
+
+    return PairGrid(
+        first=document["pair"]["first"],
+        second=document["pair"]["second"],
+        spacings=spacings,
+        pair=column("pair_effect"),
+        first_alone=column("first_alone"),
+        second_alone=column("second_alone"),
+        pair_sd=column("pair_sd"),
+        n=document["backgrounds"]["n"],
+        orientations=orientations,
+    )

@@ -73,6 +73,15 @@ class Effect:
     ref_log_odds: np.ndarray | None = None
     alt_log_odds: np.ndarray | None = None
 
+    @property
+    def log2_odds_ratio(self) -> np.ndarray | None:
+        """Per task, log2 of the alternative allele's odds over the reference's (of the main
+        prediction, where per-strand values were asked for too)."""
+        if self.ref_log_odds is None:
+            return None
+        ratio = (self.alt_log_odds - self.ref_log_odds) / math.log(2)
+        return ratio[0] if ratio.ndim == 2 else ratio
+
 
 class SiteIndex:
     """Named intervals of a BED file (motif sites), queried by overlap."""
@@ -233,7 +242,7 @@ def _cells(effect: Effect, tasks: int, strands: bool) -> list[str]:
         return [""] * ((6 if strands else 4) * tasks)
     main = (lambda v: v[0]) if strands else (lambda v: v)
     ref, alt = main(effect.ref), main(effect.alt)
-    odds_ratio = (main(effect.alt_log_odds) - main(effect.ref_log_odds)) / math.log(2)
+    odds_ratio = effect.log2_odds_ratio
     cells = []
     for t in range(tasks):
         cells += [f"{ref[t]:.6g}", f"{alt[t]:.6g}", f"{alt[t] - ref[t]:.6g}"]

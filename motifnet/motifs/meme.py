@@ -37,14 +37,15 @@ def write_meme(motifs: Iterable[Motif], path: str | Path) -> int:
     return count
 
 
-def read_motifs(path: str | Path) -> list[Motif]:
-    """Motifs of a MEME (minimal or full output) or a JASPAR-format file, as PPMs."""
+def read_motifs(path: str | Path, *, allow_empty: bool = False) -> list[Motif]:
+    """Motifs of a MEME (minimal or full output) or a JASPAR-format file, as PPMs; a file
+    without motifs is an error unless ``allow_empty``."""
     try:
         text = Path(path).read_text()
     except OSError as err:
         raise InputError(f"cannot read: {err.strerror}", path=path) from None
     motifs = _read_jaspar(path) if text.lstrip().startswith(">") else _read_meme(text, path)
-    if not motifs:
+    if not motifs and not allow_empty:
         raise InputError("no motifs in the file (expected MEME or JASPAR format)", path=path)
     return motifs
 

@@ -2,7 +2,10 @@
 #   scan:    a genome-wide track and called sites per model, as `shards` cluster jobs that each
 #            scan whole passes of the genome, merged into one bigWig and one narrowPeak file
 #            (equal to a single-process `motifnet scan`);
-#   predict: `motifnet predict` over FASTA files, one table per (model, file).
+#   predict: `motifnet predict` over FASTA files, one table per (model, file);
+#   experiment: `motifnet experiment` per model: its two top learned motifs (or the motifs
+#            the section names) implanted alone and in pairs at every spacing and orientation
+#            into dinucleotide shuffles of the dataset's test sequences.
 
 
 if SCAN:
@@ -103,3 +106,30 @@ rule predict:
     shell:
         "motifnet predict {input.checkpoint:q} {input.fasta:q} --threads {threads} "
         "{params.settings:q} -o {output:q} --quiet > {log:q} 2>&1"
+
+
+rule experiment:
+    input:
+        checkpoint=f"{RUN}/model.ckpt",
+        motifs=f"{RUN}/motifs/motifs.meme",
+        background=f"{DATA}/test.tsv",
+    output:
+        f"{RUN}/experiment/summary.json",
+        f"{RUN}/experiment/singles.tsv",
+    params:
+        folder=lambda w, output: str(Path(output[0]).parent),
+        names=EXPERIMENT.get("motifs", []),
+        settings=flags(EXPERIMENT.get("flags", {})),
+    log:
+        f"{LOGS}/experiment/{{dataset}}_{{arch}}_seed{{seed}}.log",
+    conda:
+        ENV
+    threads: resources("experiment", "threads", 2)
+    resources:
+        mem_mb=resources("experiment", "mem_mb", 4000),
+        runtime=resources("experiment", "runtime", 60),
+        gpu=resources("experiment", "gpu", 0),
+    shell:
+        "motifnet experiment {input.checkpoint:q} {params.names:q} --motifs {input.motifs:q} "
+        "--background {input.background:q} --threads {threads} {params.settings:q} "
+        "-o {params.folder:q} --quiet > {log:q} 2>&1"

@@ -45,6 +45,7 @@ if UNKNOWN:
 SCAN = config.get("scan", {})
 SCAN_SHARDS = SCAN.get("shards", 1)
 PREDICT = config.get("predict", {})
+EXPERIMENT = config.get("experiment", {})
 
 
 def fasta_stem(path):
@@ -61,7 +62,8 @@ if len(PREDICT_FILES) < len(PREDICT.get("fasta", [])):
 
 
 def applied_runs(section, key):
-    """The run folders (dataset/architecture/seedN) a scan or predict section applies."""
+    """The run folders (dataset/architecture/seedN) a scan, predict or experiment section
+    applies."""
     trained = [run.removeprefix(f"{OUT}/") for run in RUNS]
     names = section.get("runs") or trained
     unknown = [name for name in names if name not in trained]
@@ -73,13 +75,16 @@ def applied_runs(section, key):
     return [f"{OUT}/{name}" for name in names]
 
 
-APPLIED = []  # what the scan and predict sections make: rule all asks for it
+APPLIED = []  # what the scan, predict and experiment sections make: rule all asks for it
 if SCAN:
     for run in applied_runs(SCAN, "scan"):
         APPLIED += [f"{run}/scan/track.bw", f"{run}/scan/sites.bed"]
 if PREDICT:
     for run in applied_runs(PREDICT, "predict"):
         APPLIED += [f"{run}/predict/{name}.tsv" for name in PREDICT_FILES]
+if EXPERIMENT:
+    for run in applied_runs(EXPERIMENT, "experiment"):
+        APPLIED += [f"{run}/experiment/summary.json"]
 
 
 def scan_where():
