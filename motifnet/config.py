@@ -78,6 +78,7 @@ class TrainConfig(BaseModel):
     weight_decay: float = Field(default=1e-2, ge=0)
     rc_augment: bool = False
     shift_augment: int = Field(default=0, ge=0)
+    class_weight: Literal["none", "balanced"] = "none"
     early_stopping: Literal["auprc", "loss"] = "auprc"
     patience: int = Field(default=5, ge=1)
     seed: int = 0

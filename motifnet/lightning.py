@@ -24,9 +24,11 @@ from motifnet.sequence import DNA
 class MotifModule(pl.LightningModule):
     """Train ``architecture`` on binary, multilabel or multiclass labels.
 
-    Binary/multilabel use BCE on logits, multiclass cross-entropy; AdamW with cosine decay over
-    ``max_epochs``. Validation computes AUROC, AUPRC, accuracy and MCC on the whole epoch: in
-    distributed training on every process's outputs, gathered first.
+    Binary/multilabel use BCE on logits, multiclass cross-entropy, optionally weighted
+    (``class_weights``: a positive weight per task, or a weight per class; see
+    ``balanced_weights``); AdamW with cosine decay over ``max_epochs``. Validation computes
+    AUROC, AUPRC, accuracy and MCC on the whole epoch: in distributed training on every
+    process's outputs, gathered first.
     """
 
     def __init__(
@@ -42,6 +44,7 @@ class MotifModule(pl.LightningModule):
         max_epochs: int = 20,
         rc_augment: bool = False,
         shift_augment: int = 0,
+        class_weights: list[float] | None = None,
         alphabet: dict[str, str] | None = None,
     ):
         super().__init__()
@@ -61,6 +64,7 @@ class MotifModule(pl.LightningModule):
                 "max_epochs": max_epochs,
                 "rc_augment": rc_augment,
                 "shift_augment": shift_augment,
+                "class_weights": class_weights,
                 "alphabet": alphabet,
                 "motifnet_version": __version__,
             }
@@ -83,9 +87,11 @@ class MotifModule(pl.LightningModule):
         return self.model(x)
 
     def loss(self, logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        weights = self.hparams.get("class_weights")
+        weights = None if weights is None else logits.new_tensor(weights)
         if self.hparams.task_type == "multiclass":
-            return F.cross_entropy(logits, y.long())
-        return F.binary_cross_entropy_with_logits(logits, y.float())
+            return F.cross_entropy(logits, y.long(), weight=weights)
+        return F.binary_cross_entropy_with_logits(logits, y.float(), pos_weight=weights)
 
     def training_step(self, batch, batch_idx):
         x, y = batch
@@ -202,3 +208,18 @@ class MotifModule(pl.LightningModule):
         if state["cuda_rng"] and torch.cuda.is_available():
             torch.cuda.set_rng_state_all(state["cuda_rng"])
         self._earlier_seconds = float(state["train_seconds"])
+
+
+def balanced_weights(labels: torch.Tensor, task_type: str, outputs: int) -> list[float]:
+    """Weights that give each task's positives as much say in the loss as its negatives
+    (scikit-learn's "balanced"): per task negatives / positives as BCE's ``pos_weight``, or per
+    class n / (classes x its count) for cross-entropy. A class or task without any example
+    keeps weight 1."""
+    if task_type == "multiclass":
+        counts = torch.bincount(labels.long().reshape(-1), minlength=outputs).double()
+        weights = len(labels) / (outputs * counts)
+    else:
+        positives = labels.reshape(len(labels), -1).double().sum(dim=0)
+        weights = (len(labels) - positives) / positives
+    weights[~torch.isfinite(weights) | (weights <= 0)] = 1.0
+    return [round(float(w), 6) for w in weights]

@@ -31,7 +31,7 @@ from motifnet.data import (
 from motifnet.errors import ConfigError, InputError
 from motifnet.io import read_sequences, read_table
 from motifnet.io.atomic import atomic_write, check_output_folder
-from motifnet.lightning import MotifModule
+from motifnet.lightning import MotifModule, balanced_weights
 from motifnet.metrics import evaluate
 from motifnet.nn.registry import describe_model
 from motifnet.nn.runtime import batched_forward
@@ -188,6 +188,12 @@ def train(config: TrainConfig, *, progress: bool = True) -> dict:
     sizes.setdefault("test", 0)
     task_type, task_names = train_set.task_type, train_set.task_names
     del train_set, valid_set, test_set  # the sequences as text: the data module holds bytes
+    outputs = 1 if task_type == "binary" else len(task_names)
+    class_weights = (
+        balanced_weights(data.tensors["train"][1], task_type, outputs)
+        if config.class_weight == "balanced"
+        else None
+    )
     module = MotifModule(
         config.architecture,
         config.model,
@@ -199,6 +205,7 @@ def train(config: TrainConfig, *, progress: bool = True) -> dict:
         max_epochs=config.max_epochs,
         rc_augment=config.rc_augment,
         shift_augment=config.shift_augment,
+        class_weights=class_weights,
     )
     if config.resume:
         check_resumable(config.resume, module)
@@ -273,7 +280,11 @@ def train(config: TrainConfig, *, progress: bool = True) -> dict:
     for name in ("valid", "test"):
         if name in data.tensors:
             report[name] = evaluate(
-                network, *data.tensors[name], task_type, batch_size=config.batch_size
+                network,
+                *data.tensors[name],
+                task_type,
+                batch_size=config.batch_size,
+                task_names=task_names,
             )
     x, y = data.tensors[final]
     save_curves(

@@ -74,6 +74,39 @@ def test_multitask_table(tmp_path, bag_csv):
     )
     assert report["task_type"] == "multilabel" and report["task_names"] == ["label", "CTCF", "SOX2"]
     assert set(report["test"]["plain"]) == {"auroc", "auprc", "accuracy", "mcc"}
+    per_task = report["test"]["per_task"]
+    assert list(per_task) == ["label", "CTCF", "SOX2"]
+    assert all(0 <= v["auroc"] <= 1 and v["positives"] > 0 for v in per_task.values())
+
+
+def test_balanced_weights_reach_the_loss_and_the_checkpoint(tmp_path, bag_csv):
+    import torch
+
+    from motifnet.lightning import balanced_weights
+
+    labels = torch.tensor([[1.0, 0, 0], [0, 0, 0], [0, 0, 0], [1, 1, 0]])
+    assert balanced_weights(labels, "multilabel", 3) == [1.0, 3.0, 1.0]  # no positives: 1
+    classes = torch.tensor([0, 0, 0, 1, 2, 2])
+    assert balanced_weights(classes, "multiclass", 3) == [pytest.approx(2 / 3), 2.0, 1.0]
+    report = run(
+        tmp_path, train={"table": str(bag_csv)}, architecture="cnn", class_weight="balanced"
+    )
+    hparams = torch.load(report["checkpoint"], weights_only=True)["hyper_parameters"]
+    weights = hparams["class_weights"]
+    assert len(weights) == 3 and weights[0] == pytest.approx(1.0, abs=0.3)  # label: half positive
+    assert weights[1] > 1.5 and weights[2] > 1.5  # each motif is in a minority of sequences
+
+
+def test_per_task_areas_are_undefined_without_both_classes():
+    import torch
+
+    from motifnet.metrics import per_task_metrics
+
+    logits = torch.tensor([[2.0, -1], [-2, 1], [1, 0.5], [-1, -3]])
+    labels = torch.tensor([[1.0, 0], [0, 0], [1, 0], [0, 0]])
+    result = per_task_metrics(logits, labels, "multilabel", ["a", "b"])
+    assert result["a"] == {"auroc": 1.0, "auprc": 1.0, "positives": 2}
+    assert result["b"] == {"auroc": None, "auprc": None, "positives": 0}
 
 
 def test_multiclass_files(tmp_path, ctcf):

@@ -204,3 +204,20 @@ def test_schema_accepts_every_registered_architecture():
     for name in available():
         assert pattern.match(name) and pattern.match(f"conjoined({name})"), name
     assert not pattern.match("cnn; touch PWNED") and not pattern.match("conjoined(cnn")
+
+
+def test_a_distributed_training_job_asks_slurm_for_its_gpus_and_nodes(tmp_path):
+    """resources.train {gpu, nodes}: one task per GPU, srun inside a SLURM job, and the
+    devices and nodes passed to motifnet train; one process stays a plain job."""
+    resources = {"train": {"gpu": 4, "nodes": 2, "mem_mb": 16000}}
+    config = config_file(tmp_path, architectures=["cnn"], resources=resources)
+    result = snakemake("-n", "-p", "--configfile", str(config), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    planned = result.stdout + result.stderr
+    assert "gpu=8, nodes=2, tasks=8, tasks_per_gpu=1, mpi=srun" in planned
+    assert "${SLURM_JOB_ID:+srun} motifnet train" in planned
+    assert "--accelerator gpu --devices 4 --num-nodes 2 -o" in planned
+    single = config_file(tmp_path, architectures=["cnn"])
+    result = snakemake("-n", "-p", "--configfile", str(single), cwd=tmp_path)
+    planned = result.stdout + result.stderr
+    assert "srun" not in planned and "--devices" not in planned and "mpi=" not in planned

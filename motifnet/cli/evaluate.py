@@ -75,6 +75,7 @@ def run(args: argparse.Namespace) -> int:
         trained.task_type,
         batch_size=args.batch_size,
         device=resolve_device(args.device),
+        task_names=list(trained.task_names),
     )
     if args.json:
         print(json.dumps(result, indent=1))
@@ -88,6 +89,13 @@ def run(args: argparse.Namespace) -> int:
         print(
             f"{name.upper():<10} {result['plain'][name]:>10.4f} {result['conjoined'][name]:>13.4f}"
         )
+    for task, values in result.get("per_task", {}).items():
+        areas = (
+            "undefined (one class only)"
+            if values["auroc"] is None
+            else f"AUROC {values['auroc']:.4f}  AUPRC {values['auprc']:.4f}"
+        )
+        print(f"  {task}: {areas}  ({values['positives']} positives)")
     gap = result["rc_error"]
     print(f"RC gap |logit(rc x) - logit(x)|: mean {gap['mean_abs']:.3g}, max {gap['max_abs']:.3g}")
     return 0

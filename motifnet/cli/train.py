@@ -71,6 +71,7 @@ SETTINGS = {
     "weight_decay": "weight_decay",
     "rc_augment": "rc_augment",
     "shift_augment": "shift_augment",
+    "class_weight": "class_weight",
     "early_stopping": "early_stopping",
     "patience": "patience",
     "seed": "seed",
@@ -114,6 +115,13 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--shift-augment", type=int, default=s, metavar="BP", help="random shifts up to BP"
+    )
+    p.add_argument(
+        "--class-weight",
+        choices=("none", "balanced"),
+        default=s,
+        help="balanced: weigh each task's positives (or each class) by how rare they are in "
+        "the training set, for sparse multi-task labels (default: none)",
     )
     p.add_argument("--early-stopping", choices=("auprc", "loss"), default=s, help="default: auprc")
     p.add_argument(

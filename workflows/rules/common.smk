@@ -187,3 +187,33 @@ def folder_of(wildcards, output):
 def resources(rule_name, key, fallback):
     table = config.get("resources", {})
     return table.get(rule_name, {}).get(key, table.get("default", {}).get(key, fallback))
+
+
+# One model on several GPUs or nodes (DDP): resources.train.gpu GPUs on each of
+# resources.train.nodes nodes. In a SLURM job (the SLURM profile) the job gets one task per GPU
+# and srun starts one `motifnet train` per task, Lightning reading the allocation from SLURM;
+# elsewhere Lightning starts its processes itself.
+TRAIN_NODES = resources("train", "nodes", 1)
+TRAIN_GPUS = resources("train", "gpu", 0)
+DISTRIBUTED = TRAIN_GPUS * TRAIN_NODES > 1
+if TRAIN_NODES > 1 and not TRAIN_GPUS:
+    raise ValueError("resources.train.nodes > 1 trains on GPUs: give resources.train.gpu too")
+# `srun` only inside a SLURM job (SLURM_JOB_ID set): the shell decides when the job runs.
+# A fixed string, not a config value, so the rule inserts it unquoted.
+TRAIN_LAUNCH = "${SLURM_JOB_ID:+srun}" if DISTRIBUTED else ""
+
+
+def train_resources():
+    """The SLURM geometry of a distributed training job (nothing for one process): the nodes,
+    one task per GPU, and `mpi` so the job step runs the command (our srun) unwrapped."""
+    extra = {"nodes": TRAIN_NODES} if TRAIN_NODES > 1 else {}
+    if DISTRIBUTED:
+        extra |= {"tasks": TRAIN_GPUS * TRAIN_NODES, "tasks_per_gpu": 1, "mpi": "srun"}
+    return extra
+
+
+def distributed_flags():
+    """The flags of `motifnet train` for the devices and nodes the config asks for."""
+    if not DISTRIBUTED:
+        return []
+    return ["--accelerator", "gpu", "--devices", str(TRAIN_GPUS), "--num-nodes", str(TRAIN_NODES)]

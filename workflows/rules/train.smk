@@ -14,6 +14,8 @@ rule train:
         folder=folder_of,
         settings=flags(config.get("train", {})),
         model=model_flags,
+        distributed=distributed_flags(),
+        launch=TRAIN_LAUNCH,
     log:
         f"{LOGS}/train/{{dataset}}_{{arch}}_seed{{seed}}.log",
     conda:
@@ -22,12 +24,13 @@ rule train:
     resources:
         mem_mb=resources("train", "mem_mb", 4000),
         runtime=resources("train", "runtime", 120),
-        gpu=resources("train", "gpu", 0),
+        gpu=TRAIN_GPUS * TRAIN_NODES,
+        **train_resources(),
     shell:
-        "motifnet train --table {input.train:q} --valid-table {input.valid:q} "
+        "{params.launch} motifnet train --table {input.train:q} --valid-table {input.valid:q} "
         "--test-table {input.test:q} --architecture {wildcards.arch:q} "
-        "--seed {wildcards.seed:q} {params.settings:q} {params.model:q} -o {params.folder:q} "
-        "--quiet > {log:q} 2>&1"
+        "--seed {wildcards.seed:q} {params.settings:q} {params.model:q} "
+        "{params.distributed:q} -o {params.folder:q} --quiet > {log:q} 2>&1"
 
 
 rule evaluate:
