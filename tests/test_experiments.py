@@ -186,7 +186,8 @@ def test_experiment_takes_the_top_motifs_of_a_motif_file(ctcf, tmp_path, capsys)
     assert main(["experiment", str(ctcf / "run/model.ckpt"), *options]) == 0
     summary = json.loads((out / "summary.json").read_text())
     assert [s["name"] for s in summary["singles"]] == ["CTCF", "SOX2"]
-    assert main(["experiment", str(ctcf / "run/model.ckpt"), "NOT_A_MOTIF_ANYWHERE", *options]) == 2
+    # names may also follow the options
+    assert main(["experiment", str(ctcf / "run/model.ckpt"), *options, "NOT_A_MOTIF_ANYWHERE"]) == 2
     assert "no motif 'NOT_A_MOTIF_ANYWHERE'" in capsys.readouterr().err
 
 

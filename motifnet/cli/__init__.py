@@ -84,7 +84,7 @@ def _terminate(signum, frame) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; user errors print one line to stderr and exit 2, never a traceback."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = _parse(parser, argv)
     main_thread = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, _terminate) if main_thread else None
     stopping.clear()
@@ -106,6 +106,19 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if main_thread:
             signal.signal(signal.SIGTERM, previous)
+
+
+def _parse(parser: argparse.ArgumentParser, argv: list[str] | None) -> argparse.Namespace:
+    """Parse the command line; a subcommand whose trailing positional takes several values
+    (``more_positionals``: its name) also gets those written after options, as in
+    `motifnet experiment CKPT -o out GATA1 SOX2`, which argparse alone refuses."""
+    args, extra = parser.parse_known_args(argv)
+    collect = getattr(args, "more_positionals", None)
+    if extra and collect and not any(word.startswith("-") for word in extra):
+        setattr(args, collect, [*getattr(args, collect), *extra])
+    elif extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    return args
 
 
 def _fail(args: argparse.Namespace, message: str) -> int:

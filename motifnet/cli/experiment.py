@@ -72,7 +72,8 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--max-spacing",
         type=int,
-        help="largest spacing tried (default: every spacing that fits the window)",
+        default=100,
+        help="largest spacing tried, in bp (default: %(default)s, or what fits the window)",
     )
     p.add_argument("--task", help="task whose logit is measured (default: the first)")
     p.add_argument("--seed", type=int, default=0, help="backgrounds' seed (default: 0)")
@@ -83,7 +84,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     p.add_argument("--device", default="auto", help="cpu, cuda or auto (default: %(default)s)")
     add_threads_argument(p)
     p.add_argument("--quiet", action="store_true", help="no progress bar")
-    p.set_defaults(run=run)
+    p.set_defaults(run=run, more_positionals="motif_queries")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -97,8 +98,10 @@ def run(args: argparse.Namespace) -> int:
     from motifnet.io import read_sequences
     from motifnet.nn.runtime import resolve_device, retain_freed_memory, use_threads
 
-    if args.backgrounds < 1 or args.batch_size < 1 or args.top < 1:
-        raise ConfigError("--backgrounds, --batch-size and --top must be positive")
+    if args.backgrounds < 1 or args.batch_size < 1 or args.top < 1 or args.max_spacing < 0:
+        raise ConfigError(
+            "--backgrounds, --batch-size and --top must be positive, --max-spacing >= 0"
+        )
     if not 0 < args.gc < 1:
         raise ConfigError(f"--gc must lie between 0 and 1, got {args.gc}")
     if len(args.motif_queries) > 2 or (not args.motif_queries and args.top > 2):
@@ -136,7 +139,7 @@ def run(args: argparse.Namespace) -> int:
     grid = None
     if len(implants) == 2:
         widest = trained.length - sum(len(i.bases) for i in implants)
-        last = widest if args.max_spacing is None else min(args.max_spacing, widest)
+        last = min(args.max_spacing, widest)
         if last < 0:
             raise ConfigError(f"the two motifs do not fit side by side in {trained.length} bp")
         grid = m.pair_grid(trained, backgrounds, *implants, spacings=range(last + 1), **run_options)
