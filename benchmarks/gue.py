@@ -50,6 +50,11 @@ RUNS = {
     "cnn+positional": ("cnn", {"model": {"head": "positional"}}),
     "rc_cnn+positional": ("rc_cnn", {"model": {"head": "positional"}}),
     "dilated+positional": ("dilated", {"model": {"head": "positional"}}),
+    # finer position for promoters (the TATA box's distance to the TSS)
+    "cnn+positional16": ("cnn", {"model": {"head": "positional", "bins": 16}}),
+    # no downsampling, one block after the scanners, max and mean pooled: the shallow
+    # stride-1 RC CNN that beat the default on every TF task in a one-seed trial
+    "rc_cnn+stride1": ("rc_cnn", {"model": {"pool": 1, "depth": 1, "global_pool": "maxavg"}}),
 }
 ARCHS = list(RUNS)
 DNABERT2_MCC = {
