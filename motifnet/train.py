@@ -34,7 +34,7 @@ from motifnet.io.atomic import atomic_write, check_output_folder
 from motifnet.lightning import MotifModule, balanced_weights
 from motifnet.metrics import evaluate
 from motifnet.nn.registry import describe_model
-from motifnet.nn.runtime import batched_forward
+from motifnet.nn.runtime import batched_forward, release_freed_memory
 from motifnet.plots import save_curves
 from motifnet.progress import EpochReport, StderrProgressBar, stop_reason
 
@@ -188,6 +188,7 @@ def train(config: TrainConfig, *, progress: bool = True) -> dict:
     sizes.setdefault("test", 0)
     task_type, task_names = train_set.task_type, train_set.task_names
     del train_set, valid_set, test_set  # the sequences as text: the data module holds bytes
+    release_freed_memory()
     outputs = 1 if task_type == "binary" else len(task_names)
     class_weights = (
         balanced_weights(data.tensors["train"][1], task_type, outputs)

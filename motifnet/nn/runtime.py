@@ -2,7 +2,8 @@
 
 ``batched_forward`` is the loop every analysis uses (metrics, equivariance, motifs, the
 API): eval mode and no gradients while it runs, the model's own mode restored after.
-``retain_freed_memory()`` is the process-level half of CPU inference speed (see there).
+``retain_freed_memory()`` is the process-level half of CPU inference speed (see there);
+``release_freed_memory()`` its opposite, for training after a large set is encoded.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import ctypes.util
+import gc
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, nullcontext
 from typing import Protocol
@@ -116,11 +118,25 @@ def retain_freed_memory() -> bool:
     tcmalloc have, as PyTorch's CPU tuning guides advise). The cost: the process keeps up to
     1 GB of freed memory. Process-wide; returns False where it does not apply (no glibc).
     """
-    name = ctypes.util.find_library("c")
-    try:
-        mallopt = ctypes.CDLL(name).mallopt if name else None
-    except (OSError, AttributeError):
-        return False
+    mallopt = _libc_function("mallopt")
     if mallopt is None:
         return False
     return bool(mallopt(_M_TRIM_THRESHOLD, 1 << 30) and mallopt(_M_MMAP_THRESHOLD, 32 << 20))
+
+
+def _libc_function(name: str):
+    library = ctypes.util.find_library("c")
+    try:
+        return getattr(ctypes.CDLL(library), name) if library else None
+    except (OSError, AttributeError):
+        return None
+
+
+def release_freed_memory() -> bool:
+    """Hand the memory of freed objects back to the OS now (glibc's malloc_trim). Millions of
+    sequence strings freed at once stay in the process's heap otherwise: after training
+    encoded a 1 GB set as bytes, the 1 GB of its text stayed resident for the whole run.
+    Returns False where it does not apply (no glibc)."""
+    gc.collect()
+    trim = _libc_function("malloc_trim")
+    return bool(trim(0)) if trim is not None else False
