@@ -57,6 +57,12 @@ def test_vcf_records_give_one_variant_per_alternative_allele_in_order(tmp_path):
         ("chr2", 9, ".", "AC", "A"),
     ]
     assert [v.line for v in variants] == [3, 3, 4]
+    from Bio import bgzf  # bgzip (blocked gzip, as tabix-indexed VCFs are) reads the same
+
+    blocked = tmp_path / "v.vcf.bgz"
+    with bgzf.BgzfWriter(str(blocked), "wb") as writer:
+        writer.write(gzip.decompress(path.read_bytes()))
+    assert list(read_variants(blocked)) == variants
 
 
 def test_a_ref_alt_table_reads_like_a_vcf(tmp_path):
