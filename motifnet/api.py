@@ -54,10 +54,8 @@ def predict(
     """Predictions (N, tasks) for sequences of any length, in order (see motifnet.prediction);
     ``options``: window_stride, strict, strands, conjoin, precision ("fp32" or "bf16")."""
     trained = as_trained(model, length=length)
-    settings = PredictionSettings(
-        length=trained.length,
-        task_names=trained.task_names,
-        task_type=trained.task_type,
+    settings = PredictionSettings.of(
+        trained,
         batch_size=batch_size,
         device=device,
         logits=logits,

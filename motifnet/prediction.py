@@ -44,6 +44,17 @@ class PredictionSettings:
     conjoin: bool = False  # main columns average both strands (post-hoc conjoining)
     precision: str = "fp32"  # "bf16": bfloat16 autocast, faster where the hardware has it
 
+    @classmethod
+    def of(cls, trained, **options) -> PredictionSettings:
+        """Settings for a TrainedModel: its input length, tasks and task type, and
+        ``options`` (the other fields)."""
+        return cls(
+            length=trained.length,
+            task_names=trained.task_names,
+            task_type=trained.task_type,
+            **options,
+        )
+
     @property
     def columns(self) -> list[str]:
         names = list(self.task_names)

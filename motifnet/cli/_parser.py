@@ -92,6 +92,20 @@ def add_precision_argument(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_model_run_arguments(
+    parser: argparse.ArgumentParser, *, batch: str = "windows", precision: bool = True
+) -> None:
+    """--batch-size, --device, --precision (unless ``precision=False``) and --threads of the
+    commands that apply a trained model."""
+    parser.add_argument(
+        "--batch-size", type=int, default=256, help=f"{batch} per batch (default: %(default)s)"
+    )
+    parser.add_argument("--device", default="auto", help="cpu, cuda or auto (default: %(default)s)")
+    if precision:
+        add_precision_argument(parser)
+    add_threads_argument(parser)
+
+
 def add_threads_argument(parser: argparse.ArgumentParser) -> None:
     """--threads of the commands that run a trained model: a cluster job passes its cores."""
     parser.add_argument(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from motifnet.cli._parser import add_subcommand, add_threads_argument
+from motifnet.cli._parser import add_model_run_arguments, add_subcommand
 
 HELP = "marginalization: implant motifs (alone, and pairs at every spacing) -> TSV + plot"
 DESCRIPTION = """\
@@ -78,11 +78,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     p.add_argument("--task", help="task whose logit is measured (default: the first)")
     p.add_argument("--seed", type=int, default=0, help="backgrounds' seed (default: 0)")
     p.add_argument("--jaspar-release", help="JASPAR release for motif names (default: 2024)")
-    p.add_argument(
-        "--batch-size", type=int, default=256, help="sequences per batch (default: %(default)s)"
-    )
-    p.add_argument("--device", default="auto", help="cpu, cuda or auto (default: %(default)s)")
-    add_threads_argument(p)
+    add_model_run_arguments(p, batch="sequences", precision=False)
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(run=run, more_positionals="motif_queries")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from motifnet.cli._parser import add_precision_argument, add_subcommand, add_threads_argument
+from motifnet.cli._parser import add_model_run_arguments, add_subcommand
 
 HELP = "predict every record of a FASTA/CSV file with a trained checkpoint -> TSV"
 DESCRIPTION = """\
@@ -41,12 +41,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         default="predictions.tsv",
         help="TSV to write, or - for stdout (default: %(default)s)",
     )
-    p.add_argument(
-        "--batch-size", type=int, default=256, help="windows per batch (default: %(default)s)"
-    )
-    p.add_argument("--device", default="auto", help="cpu, cuda or auto (default: %(default)s)")
-    add_precision_argument(p)
-    add_threads_argument(p)
+    add_model_run_arguments(p)
     p.add_argument("--logits", action="store_true", help="raw scores instead of probabilities")
     p.add_argument("--strands", action="store_true", help="add per-strand columns (_fwd, _rc)")
     p.add_argument("--conjoin", action="store_true", help="main columns average both strands")
@@ -75,10 +70,8 @@ def run(args: argparse.Namespace) -> int:
     use_threads(args.threads)
     retain_freed_memory()
     trained = load_trained(args.checkpoint)
-    settings = PredictionSettings(
-        length=trained.length,
-        task_names=trained.task_names,
-        task_type=trained.task_type,
+    settings = PredictionSettings.of(
+        trained,
         batch_size=args.batch_size,
         device=resolve_device(args.device),
         window_stride=args.window_stride,

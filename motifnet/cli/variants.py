@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from motifnet.cli._parser import add_precision_argument, add_subcommand, add_threads_argument
+from motifnet.cli._parser import add_model_run_arguments, add_subcommand
 
 HELP = "score the effect of each variant of a VCF or ref/alt table -> TSV"
 DESCRIPTION = """\
@@ -63,12 +63,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         help="add each strand's difference (TASK_diff_fwd, TASK_diff_rc); they are equal for "
         "the RC-invariant architectures",
     )
-    p.add_argument(
-        "--batch-size", type=int, default=256, help="windows per batch (default: %(default)s)"
-    )
-    p.add_argument("--device", default="auto", help="cpu, cuda or auto (default: %(default)s)")
-    add_precision_argument(p)
-    add_threads_argument(p)
+    add_model_run_arguments(p)
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(run=run)
 

@@ -95,13 +95,8 @@ class _Scorer:
     ):
         self.trained, self.progress = trained, progress
         self.index = trained.task_index(task)
-        self.settings = PredictionSettings(
-            length=trained.length,
-            task_names=trained.task_names,
-            task_type=trained.task_type,
-            batch_size=batch_size,
-            device=device,
-            logits=True,
+        self.settings = PredictionSettings.of(
+            trained, batch_size=batch_size, device=device, logits=True
         )
 
     def __call__(self, sets: list[list[str]]) -> list[np.ndarray]:

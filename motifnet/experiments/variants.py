@@ -157,10 +157,8 @@ def variant_effects(
     sites: SiteIndex | None = None,
 ) -> Iterator[Effect]:
     """Yield one Effect per variant, in input order, scoring them a block at a time."""
-    prediction = PredictionSettings(
-        length=trained.length,
-        task_names=trained.task_names,
-        task_type=trained.task_type,
+    prediction = PredictionSettings.of(
+        trained,
         batch_size=settings.batch_size,
         device=settings.device,
         logits=True,
