@@ -78,6 +78,7 @@ class TrainConfig(BaseModel):
     weight_decay: float = Field(default=1e-2, ge=0)
     rc_augment: bool = False
     shift_augment: int = Field(default=0, ge=0)
+    ensemble: int = Field(default=1, ge=1)
     class_weight: Literal["none", "balanced"] = "none"
     early_stopping: Literal["auprc", "loss"] = "auprc"
     patience: int = Field(default=5, ge=1)
@@ -109,10 +110,15 @@ class TrainConfig(BaseModel):
 
     @model_validator(mode="after")
     def _architecture(self) -> TrainConfig:
+        from motifnet.nn.registry import base_name
         from motifnet.nn.registry import make_config as model_config
 
         if "tasks" in self.model:
             raise ValueError("model.tasks is set from the labels; leave it out")
+        if base_name(self.architecture) == "ensemble":
+            raise ValueError(
+                "train an ensemble with ensemble: K (--ensemble K) and its members' architecture"
+            )
         try:
             model_config(self.architecture, **self.model)
         except ConfigError as err:

@@ -69,7 +69,7 @@ class MotifModule(pl.LightningModule):
                 "motifnet_version": __version__,
             }
         )
-        outputs = 1 if task_type == "binary" else len(task_names)
+        outputs = output_count(task_type, task_names)
         self.model = build(architecture, tasks=outputs, **model)
         check_input_length(self.model, length)
         self._outputs: list[tuple[torch.Tensor, torch.Tensor]] = []
@@ -134,7 +134,7 @@ class MotifModule(pl.LightningModule):
         labels = [o[1] for o in self._outputs]
         self._outputs.clear()
         if self._distributed:  # every process takes part, even one without a batch
-            outputs = 1 if self.hparams.task_type == "binary" else len(self.hparams.task_names)
+            outputs = output_count(self.hparams.task_type, self.hparams.task_names)
             empty_labels = (0,) if self.hparams.task_type == "multiclass" else (0, outputs)
             logits = [self._gather(torch.cat(logits) if logits else torch.zeros(0, outputs))]
             labels = [self._gather(torch.cat(labels) if labels else torch.zeros(empty_labels))]
@@ -208,6 +208,12 @@ class MotifModule(pl.LightningModule):
         if state["cuda_rng"] and torch.cuda.is_available():
             torch.cuda.set_rng_state_all(state["cuda_rng"])
         self._earlier_seconds = float(state["train_seconds"])
+
+
+def output_count(task_type: str, task_names: list[str]) -> int:
+    """The logits a model has for these tasks: one for a binary task, else one per task or
+    class."""
+    return 1 if task_type == "binary" else len(task_names)
 
 
 def balanced_weights(labels: torch.Tensor, task_type: str, outputs: int) -> list[float]:

@@ -32,7 +32,7 @@ class Run:
     architecture: str
     seed: str
     parameters: int
-    epochs: int
+    epochs: int | list[int]  # an ensemble's: each member's
     train_seconds: float
     test: dict  # plain and conjoined metrics, rc_error
     rc_max_error: float | None
@@ -85,6 +85,8 @@ def recovery(clusters: list[dict], planted: list[dict]) -> dict[str, str]:
 
 def read_run(folder: str | Path, truth: dict[str, list[dict]] | None = None) -> Run:
     """Collect one run folder; ``truth`` maps a dataset to its planted motifs (name, family)."""
+    from motifnet.nn.registry import model_name
+
     folder = Path(folder)
     metrics = _json(folder / "metrics.json")
     if metrics is None:
@@ -102,7 +104,7 @@ def read_run(folder: str | Path, truth: dict[str, list[dict]] | None = None) -> 
     return Run(
         str(folder),
         dataset,
-        metrics["model"]["architecture"],
+        model_name(metrics["model"]),
         str(_seed(folder)),
         metrics["model"]["parameters"],
         metrics["epochs"],
@@ -113,6 +115,10 @@ def read_run(folder: str | Path, truth: dict[str, list[dict]] | None = None) -> 
         clusters,
         planted,
     )
+
+
+def _epochs(epochs: int | list[int]) -> str:
+    return "/".join(map(str, epochs)) if isinstance(epochs, list) else str(epochs)
 
 
 def _seed(folder: Path) -> int | str:
@@ -166,7 +172,7 @@ def write_summary(runs: list[Run], outdir: str | Path) -> Path:
             plain, conjoined = run.test["plain"], run.test["conjoined"]
             rows.append(
                 f"<tr><td>{html.escape(run.architecture)}</td><td>{html.escape(run.seed)}</td>"
-                f"<td>{run.parameters:,}</td><td>{run.epochs}</td><td>{run.train_seconds:.0f}</td>"
+                f"<td>{run.parameters:,}</td><td>{_epochs(run.epochs)}</td><td>{run.train_seconds:.0f}</td>"
                 f"<td>{plain['auroc']:.3f}</td><td>{plain['auprc']:.3f}</td>"
                 f"<td>{plain['mcc']:.3f}</td><td>{conjoined['auroc']:.3f}</td>"
                 f"<td>{_cell(run.rc_max_error, '.2g')}</td><td>{_cell(run.shift_error)}</td>"

@@ -8,14 +8,16 @@ import logging
 import re
 import sys
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytorch_lightning as pl
 import yaml
 from pytorch_lightning.callbacks import EarlyStopping, ModelCheckpoint
 from pytorch_lightning.loggers import CSVLogger, TensorBoardLogger
+from torch import nn
 
-from motifnet.checkpoint import describe, load_model, read_checkpoint
+from motifnet.checkpoint import describe, load_model, read_checkpoint, save_model
 from motifnet.config import DataSpec, TrainConfig
 from motifnet.data import (
     LabelledSet,
@@ -31,9 +33,9 @@ from motifnet.data import (
 from motifnet.errors import ConfigError, InputError
 from motifnet.io import read_sequences, read_table
 from motifnet.io.atomic import atomic_write, check_output_folder
-from motifnet.lightning import MotifModule, balanced_weights
+from motifnet.lightning import MotifModule, balanced_weights, output_count
 from motifnet.metrics import evaluate
-from motifnet.nn.registry import describe_model
+from motifnet.nn.registry import assemble, describe_model
 from motifnet.nn.runtime import batched_forward, release_freed_memory
 from motifnet.plots import save_curves
 from motifnet.progress import EpochReport, StderrProgressBar, stop_reason
@@ -167,40 +169,40 @@ def _strategy(config: TrainConfig) -> str:
     return "ddp" if config.strategy == "ddp" or (config.strategy == "auto" and several) else "auto"
 
 
-def train(config: TrainConfig, *, progress: bool = True) -> dict:
-    """Train, keep the best checkpoint by the early-stopping metric, evaluate it on the
-    validation and test sets (plain and RC-conjoined), and write everything to the outdir.
-    In distributed training every process trains on its share of each batch and the first
-    one (rank 0) evaluates and writes; the others return an empty report."""
-    outdir = Path(config.outdir)
-    check_output_folder(outdir)
+@dataclass
+class _Fit:
+    """One trained model: its best checkpoint and how its training went."""
+
+    network: nn.Module
+    path: Path
+    monitor: str
+    epochs: int
+    processes: int
+    stopped: str
+    best_score: float
+    train_seconds: float
+
+
+def _fit(
+    config: TrainConfig,
+    data: SequenceDataModule,
+    outdir: Path,
+    task_type: str,
+    task_names: list[str],
+    *,
+    class_weights: list[float] | None,
+    progress: bool,
+) -> _Fit | None:
+    """Train one model on ``data`` into ``outdir`` (model.ckpt: the best by the early-stopping
+    metric, last.ckpt); None in the processes of a distributed run other than the first."""
     pl.seed_everything(config.seed, workers=True, verbose=False)
-    train_set, valid_set, test_set, length = prepare_data(config)
-    data = SequenceDataModule(
-        train_set,
-        valid_set,
-        test_set,
-        length=length,
-        batch_size=config.batch_size,
-        seed=config.seed,
-    )
-    sizes = {name: len(x) for name, (x, _) in data.tensors.items()}
-    sizes.setdefault("test", 0)
-    task_type, task_names = train_set.task_type, train_set.task_names
-    del train_set, valid_set, test_set  # the sequences as text: the data module holds bytes
-    release_freed_memory()
-    outputs = 1 if task_type == "binary" else len(task_names)
-    class_weights = (
-        balanced_weights(data.tensors["train"][1], task_type, outputs)
-        if config.class_weight == "balanced"
-        else None
-    )
+    data.seed = config.seed
     module = MotifModule(
         config.architecture,
         config.model,
         task_names,
         task_type,
-        length,
+        data.length,
         learning_rate=config.learning_rate,
         weight_decay=config.weight_decay,
         max_epochs=config.max_epochs,
@@ -253,7 +255,7 @@ def train(config: TrainConfig, *, progress: bool = True) -> dict:
     finally:
         _LIGHTNING_NOTICES.setLevel(level)
     if trainer.global_rank != 0:
-        return {}  # the other processes of a distributed run: rank 0 evaluates and writes
+        return None  # the other processes of a distributed run: rank 0 evaluates and writes
     stopped = stop_reason(trainer, early, config.max_minutes)
     if stopped == "max_minutes":
         print(
@@ -262,20 +264,93 @@ def train(config: TrainConfig, *, progress: bool = True) -> dict:
             "is kept",
             file=sys.stderr,
         )
-    network = load_model(best.best_model_path)
+    return _Fit(
+        load_model(best.best_model_path),
+        Path(best.best_model_path).resolve(),
+        monitor,
+        trainer.current_epoch,
+        trainer.world_size,
+        stopped,
+        float(best.best_model_score),
+        module.train_seconds,
+    )
+
+
+def train(config: TrainConfig, *, progress: bool = True) -> dict:
+    """Train, keep the best checkpoint by the early-stopping metric, evaluate it on the
+    validation and test sets (plain and RC-conjoined), and write everything to the outdir.
+    In distributed training every process trains on its share of each batch and the first
+    one (rank 0) evaluates and writes; the others return an empty report. With
+    ``config.ensemble`` K > 1, K models are trained with seeds seed..seed+K-1 on the same
+    split (in outdir/member{i}) and model.ckpt is their ensemble (motifnet.nn.ensemble)."""
+    outdir = Path(config.outdir)
+    check_output_folder(outdir)
+    if config.ensemble > 1 and config.resume:
+        raise ConfigError("--resume continues one model: resume a member with its last.ckpt")
+    pl.seed_everything(config.seed, workers=True, verbose=False)
+    train_set, valid_set, test_set, length = prepare_data(config)
+    data = SequenceDataModule(
+        train_set,
+        valid_set,
+        test_set,
+        length=length,
+        batch_size=config.batch_size,
+        seed=config.seed,
+    )
+    sizes = {name: len(x) for name, (x, _) in data.tensors.items()}
+    sizes.setdefault("test", 0)
+    task_type, task_names = train_set.task_type, train_set.task_names
+    del train_set, valid_set, test_set  # the sequences as text: the data module holds bytes
+    release_freed_memory()
+    outputs = output_count(task_type, task_names)
+    class_weights = (
+        balanced_weights(data.tensors["train"][1], task_type, outputs)
+        if config.class_weight == "balanced"
+        else None
+    )
+    fits: list[_Fit] = []
+    for member in range(config.ensemble):
+        member_config = config.model_copy(update={"seed": config.seed + member})
+        where = outdir if config.ensemble == 1 else outdir / f"member{member}"
+        if config.ensemble > 1 and progress:
+            print(
+                f"train: ensemble member {member + 1} of {config.ensemble} "
+                f"(seed {member_config.seed})",
+                file=sys.stderr,
+            )
+        fit = _fit(
+            member_config,
+            data,
+            where,
+            task_type,
+            task_names,
+            class_weights=class_weights,
+            progress=progress,
+        )
+        if fit is None:
+            return {}
+        fits.append(fit)
+    if config.ensemble == 1:
+        network, checkpoint = fits[0].network, fits[0].path
+    else:
+        network = assemble([fit.network for fit in fits])
+        checkpoint = (outdir / "model.ckpt").resolve()
+        save_model(network, checkpoint, length=length, task_names=task_names, task_type=task_type)
     report = {
-        "checkpoint": str(Path(best.best_model_path).resolve()),
+        "checkpoint": str(checkpoint),
         "model": describe_model(network),
         "task_type": task_type,
         "task_names": task_names,
         "length": length,
         "sizes": sizes,
-        "epochs": trainer.current_epoch,
-        "processes": trainer.world_size,
-        "stopped": stopped,
-        "best_epoch_score": float(best.best_model_score),
-        "monitor": monitor,
-        "train_seconds": round(module.train_seconds, 1),
+        "epochs": fits[0].epochs if len(fits) == 1 else [fit.epochs for fit in fits],
+        "processes": fits[0].processes,
+        "stopped": fits[0].stopped if len(fits) == 1 else [fit.stopped for fit in fits],
+        "best_epoch_score": (
+            fits[0].best_score if len(fits) == 1 else [fit.best_score for fit in fits]
+        ),
+        "monitor": fits[0].monitor,
+        "train_seconds": round(sum(fit.train_seconds for fit in fits), 1),
     }
     final = "test" if sizes["test"] else "valid"
     for name in ("valid", "test"):
@@ -294,7 +369,11 @@ def train(config: TrainConfig, *, progress: bool = True) -> dict:
         task_type,
         task_names,
         outdir,
-        title=f"{config.architecture}, {final} set",
+        title=(
+            f"{config.architecture}, {final} set"
+            if config.ensemble == 1
+            else f"{config.architecture} x {config.ensemble} (ensemble), {final} set"
+        ),
     )
     with atomic_write(outdir / "metrics.json") as handle:
         json.dump(report, handle, indent=1)

@@ -221,3 +221,14 @@ def test_a_distributed_training_job_asks_slurm_for_its_gpus_and_nodes(tmp_path):
     result = snakemake("-n", "-p", "--configfile", str(single), cwd=tmp_path)
     planned = result.stdout + result.stderr
     assert "srun" not in planned and "--devices" not in planned and "mpi=" not in planned
+
+
+def test_an_ensemble_is_trained_as_a_train_flag(tmp_path):
+    """train: {ensemble: K} trains every model as a seed ensemble; a bad K stops validation."""
+    config = config_file(tmp_path, architectures=["cnn"], train={"ensemble": 3})
+    result = snakemake("-n", "-p", "--configfile", str(config), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "--ensemble 3" in result.stdout + result.stderr
+    bad = config_file(tmp_path, architectures=["cnn"], train={"ensemble": 0})
+    result = snakemake("-n", "--configfile", str(bad), cwd=tmp_path)
+    assert result.returncode != 0 and "ensemble" in result.stdout + result.stderr

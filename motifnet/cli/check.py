@@ -43,6 +43,7 @@ architectures:
   rc_hybrid  RC conv scanners + the BiLSTM on both strands: exactly RC-invariant
   dilated    conv scanners -> residual blocks of dilated convolutions (BPNet-like) -> global pool
   rc_dilated the same from RC layers: exactly RC-invariant
+  ensemble   models of one architecture trained with K seeds, logits averaged (train --ensemble K)
   conjoined(NAME)  any of them with post-hoc RC averaging of the logits
 """
 EPILOG = (
@@ -173,6 +174,8 @@ def run(args: argparse.Namespace) -> int:
 
 def format_report(report: dict) -> str:
     """The human-readable tables."""
+    from motifnet.nn.registry import model_name
+
     info, rc = report["model"], report["rc"]
     if report["rc_claim_holds"] is None:
         verdict = "not RC-invariant by construction"
@@ -183,7 +186,7 @@ def format_report(report: dict) -> str:
             f"BROKEN: above {report['tolerance']:.2g} although the architecture claims invariance"
         )
     lines = [
-        f"{info['architecture']}: {info['parameters']:,} parameters, trunk receptive field "
+        f"{model_name(info)}: {info['parameters']:,} parameters, trunk receptive field "
         f"{info['receptive_field']} bp, total stride {info['total_stride']}",
         f"motif scanners: {info['motif_scanners'] or 'none'}; scan: {info['scan']}"
         + (f" ({info['scan_reason']})" if info["scan_reason"] else ""),

@@ -71,6 +71,7 @@ SETTINGS = {
     "weight_decay": "weight_decay",
     "rc_augment": "rc_augment",
     "shift_augment": "shift_augment",
+    "ensemble": "ensemble",
     "class_weight": "class_weight",
     "early_stopping": "early_stopping",
     "patience": "patience",
@@ -115,6 +116,14 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--shift-augment", type=int, default=s, metavar="BP", help="random shifts up to BP"
+    )
+    p.add_argument(
+        "--ensemble",
+        type=int,
+        default=s,
+        metavar="K",
+        help="train K models with seeds SEED..SEED+K-1 on the same split and save their "
+        "ensemble (logits averaged) as model.ckpt; each member in OUTDIR/member<i> (default: 1)",
     )
     p.add_argument(
         "--class-weight",

@@ -31,6 +31,7 @@ from motifnet.nn.layers import (
     CroppedResidual,
     Exp,
     GlobalPool,
+    Parallel,
     RCBatchNorm1d,
     RCConv1d,
 )
@@ -74,11 +75,14 @@ def rule_for(table: dict[type, Any], module: nn.Module) -> Any:
 
 def layer_steps(module: nn.Module) -> list[tuple[int, int, int]]:
     """The (kernel, dilation, stride) steps of a trunk layer or container, in order (a
-    residual block's are its body's: the skip sees a subset of the same bases)."""
+    residual block's are its body's: the skip sees a subset of the same bases; parallel
+    branches share theirs)."""
     if isinstance(module, nn.Sequential):
         return [step for layer in module for step in layer_steps(layer)]
     if isinstance(module, CroppedResidual):
         return layer_steps(module.body)
+    if isinstance(module, Parallel):  # branches of one geometry (an ensemble's members)
+        return layer_steps(module.branches[0])
     if isinstance(module, POINTWISE):
         return []
     rule = rule_for(GEOMETRY, module)

@@ -29,6 +29,7 @@ from motifnet.nn.layers import (
     BlurPool1d,
     CroppedResidual,
     Exp,
+    Parallel,
     RCBatchNorm1d,
     RCConv1d,
     same_padding,
@@ -186,8 +187,17 @@ class FoldedResidual(nn.Module):
         return y + x[..., crop : crop + y.shape[-1]]
 
 
+def _fold_parallel(block: Parallel, _after: nn.Module | None) -> tuple[nn.Module, bool]:
+    branches = [fold_trunk(branch) for branch in block.branches]
+    folded = Parallel(
+        branches, block.widths, mirrored=block.mirrored, shared_input=block.shared_input
+    )
+    return folded, False
+
+
 FOLD: dict[type, FoldRule] = {
     CroppedResidual: lambda block, _: (FoldedResidual(fold_trunk(block.body)), False),
+    Parallel: _fold_parallel,
     nn.Conv1d: _fold_conv,
     RCConv1d: _fold_conv,
     nn.BatchNorm1d: lambda norm, _: (Affine(*_norm_affine(norm)), False),

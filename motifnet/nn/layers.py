@@ -197,6 +197,14 @@ class GlobalPool(nn.Module):
         parts = (maximum[:, :half], average[:, :half], average[:, half:], maximum[:, half:])
         return torch.cat(parts, dim=1)
 
+    @staticmethod
+    def split(pooled: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """(max, average) back from a ``combine``d vector (N, 2C)."""
+        channels = pooled.shape[1] // 2
+        half = channels // 2
+        maximum = torch.cat([pooled[:, :half], pooled[:, half + channels :]], dim=1)
+        return maximum, pooled[:, half : half + channels]
+
 
 class StrandPool(nn.Module):
     """Combine each channel with its RC partner (N, 2F) -> (N, F): sum, mean or max.
@@ -252,3 +260,60 @@ class PositionalHead(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         pooled = F.adaptive_avg_pool1d(x, self.bins).flatten(1)
         return self.linear(self.dropout(pooled))
+
+
+def member_channels(widths: list[int], *, mirrored: bool) -> list[torch.Tensor]:
+    """Where each branch's channels sit in ``Parallel``'s concatenated map, in the branch's
+    own channel order. Mirrored (regular maps): the branches' first halves in order, then their
+    second halves in reverse order, so channel c and C-1-c of the whole map stay RC twins."""
+    if not mirrored:
+        starts = [sum(widths[:j]) for j in range(len(widths))]
+        return [torch.arange(s, s + w) for s, w in zip(starts, widths, strict=True)]
+    halves = [w // 2 for w in widths]
+    total = sum(widths)
+    index = []
+    for j, half in enumerate(halves):
+        first = sum(halves[:j])
+        last = total - first - half  # the mirror image of the first half's block
+        index.append(
+            torch.cat([torch.arange(first, first + half), torch.arange(last, last + half)])
+        )
+    return index
+
+
+class Parallel(nn.Module):
+    """Branches run side by side, their outputs concatenated along channels (see
+    ``member_channels`` for the layout). ``shared_input``: every branch reads the whole input
+    (the one-hot sequence); otherwise each reads its own channels of a map in that layout."""
+
+    def __init__(
+        self, branches: list[nn.Module], widths: list[int], *, mirrored: bool, shared_input: bool
+    ):
+        super().__init__()
+        self.branches = nn.ModuleList(branches)
+        self.widths, self.mirrored, self.shared_input = list(widths), mirrored, shared_input
+        index = member_channels(self.widths, mirrored=mirrored)
+        order = torch.argsort(torch.cat(index))  # the concatenated outputs into the layout
+        for j, channels in enumerate(index):
+            self.register_buffer(f"_index{j}", channels, persistent=False)
+        self.register_buffer("_order", order, persistent=False)
+
+    @property
+    def out_channels(self) -> int:
+        return sum(self.widths)
+
+    def index(self, branch: int, device: torch.device | None = None) -> torch.Tensor:
+        """The channels of ``branch`` in the concatenated map (on ``device``: a Parallel
+        may be a view that ``.to()`` of its owner does not reach)."""
+        return getattr(self, f"_index{branch}").to(device)
+
+    def part(self, x: torch.Tensor, branch: int) -> torch.Tensor:
+        """The input of ``branch``."""
+        return x if self.shared_input else x.index_select(1, self.index(branch, x.device))
+
+    def arrange(self, outputs: list[torch.Tensor]) -> torch.Tensor:
+        """The branches' outputs as one map in the layout."""
+        return torch.cat(outputs, dim=1).index_select(1, self._order.to(outputs[0].device))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.arrange([branch(self.part(x, j)) for j, branch in enumerate(self.branches)])

@@ -23,6 +23,7 @@ from motifnet.config import near_match
 from motifnet.errors import ConfigError
 from motifnet.nn.contract import Conjoined, MotifModel, unwrap
 from motifnet.nn.dilated import Dilated, DilatedConfig
+from motifnet.nn.ensemble import Ensemble, EnsembleConfig
 from motifnet.nn.models import CNN, CNNConfig
 from motifnet.nn.recurrent import RNN, Hybrid, HybridConfig, RNNConfig
 
@@ -74,6 +75,15 @@ _ARCHITECTURES: dict[str, Entry] = {
         lambda c: Dilated(c, rc=True),
         {"filters": 6, "filter_width": 7, "blocks": 3},
     ),
+    "ensemble": Entry(
+        EnsembleConfig,
+        lambda c: _ensemble(c),
+        {
+            "architecture": "rc_cnn",
+            "members": 2,
+            "model": {"filters": 4, "channels": 4, "filter_width": 9},
+        },
+    ),
 }
 _CONJOINED = re.compile(r"^conjoined\((\w+)\)$")
 
@@ -120,6 +130,34 @@ def build(name: str, **config: Any) -> nn.Module:
     return model
 
 
+def _ensemble(config: EnsembleConfig) -> Ensemble:
+    """An ensemble of ``config.members`` freshly built members (trained ones are loaded into
+    it, see motifnet.train)."""
+    if config.architecture not in _ARCHITECTURES or config.architecture == "ensemble":
+        kinds = ", ".join(a for a in available() if a != "ensemble")
+        raise ConfigError(f"an ensemble's members are one of {kinds}, not {config.architecture!r}")
+    members = [
+        build(config.architecture, tasks=config.tasks, **config.model)
+        for _ in range(config.members)
+    ]
+    return Ensemble(config, members)
+
+
+def assemble(members: list[nn.Module]) -> Ensemble:
+    """The ensemble of trained ``members`` (one registered architecture, one config), built as
+    ``build`` builds one, so it is saved and loaded as one model."""
+    first = members[0]
+    if any((m.architecture, m.config) != (first.architecture, first.config) for m in members):
+        raise ConfigError("ensemble members must share one architecture and its settings")
+    settings = dataclasses.asdict(first.config)
+    tasks = settings.pop("tasks")
+    config = EnsembleConfig(first.architecture, len(members), settings, tasks)
+    _ensemble(config)  # refuses members that cannot be in an ensemble
+    model = Ensemble(config, list(members))
+    model.architecture, model.config = "ensemble", config
+    return model
+
+
 def _entry(name: str) -> Entry:
     if name not in _ARCHITECTURES:
         raise ConfigError(
@@ -151,3 +189,12 @@ def describe_model(model: nn.Module) -> dict[str, Any]:
         "scan": mode.mode,
         "scan_reason": mode.reason,
     }
+
+
+def model_name(description: dict[str, Any]) -> str:
+    """A model's name from its ``describe_model``: the architecture, with an ensemble's
+    members ("ensemble of 3 rc_cnn")."""
+    if description["architecture"] != "ensemble":
+        return description["architecture"]
+    config = description["config"]
+    return f"ensemble of {config['members']} {config['architecture']}"

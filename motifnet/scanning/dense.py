@@ -26,6 +26,7 @@ convolutions, so no edge effects); tests hold every registered architecture to t
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -34,7 +35,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from motifnet.nn.contract import rule_for, unwrap
+from motifnet.nn.contract import POINTWISE, rule_for, unwrap
 from motifnet.nn.inference import (
     Affine,
     FoldedConv,
@@ -43,12 +44,12 @@ from motifnet.nn.inference import (
     Unfolded,
     fold_trunk,
 )
-from motifnet.nn.layers import Exp
+from motifnet.nn.layers import Parallel
 from motifnet.sequence import reverse_complement
 
 MODES = ("one pass", "trunk", "windows")
 HEAD_BATCH = 4096  # windows per head call in "trunk" mode
-_POINTWISE = (Affine, Exp, nn.ReLU, nn.ELU, nn.GELU, nn.SiLU, nn.Identity)
+_POINTWISE = (Affine, *POINTWISE)  # batch norm is an Affine once folded
 
 
 @dataclass(frozen=True)
@@ -192,6 +193,18 @@ def _residual(walker: _Rarefied, block: FoldedResidual, h: torch.Tensor) -> torc
     return y + h[..., side : side + y.shape[-1]]
 
 
+def _parallel(walker: _Rarefied, block: Parallel, h: torch.Tensor) -> torch.Tensor:
+    """Each branch from the same walker state; the branches share a geometry, so they leave
+    it alike."""
+    outputs, states = [], []
+    for j, branch in enumerate(block.branches):
+        own = copy.copy(walker)
+        outputs.append(own.run(branch, block.part(h, j)))
+        states.append(vars(own))
+    walker.__dict__.update(states[0])
+    return block.arrange(outputs)
+
+
 def _single(value) -> int:
     return value if isinstance(value, int) else value[0]
 
@@ -205,6 +218,9 @@ class RarefyRule:
 
 
 RAREFY: dict[type, RarefyRule] = {
+    Parallel: RarefyRule(
+        _parallel, lambda block: next(filter(None, map(_refusal, block.branches)), None)
+    ),
     FoldedConv: RarefyRule(_conv, lambda c: "a padded convolution" if c.padding[1] else None),
     FoldedPool: RarefyRule(_pool),
     FoldedResidual: RarefyRule(
