@@ -284,6 +284,16 @@ def table(results: dict) -> str:
     lines.append(
         "| mean of tf/0-4 | " + " | ".join("-" if m is None else f"{m:.2f}" for m in means) + " |"
     )
+    runs = {
+        arch: [r for k, r in results["gue"].items() if split_key(k)[1] == arch] for arch in ARCHS
+    }
+    parameters = [f"{runs[a][0]['parameters']:,}" if runs[a] else "-" for a in ARCHS]
+    minutes = [
+        f"{statistics.median(r['train_seconds'] for r in runs[a]) / 60:.1f} min" if runs[a] else "-"
+        for a in ARCHS
+    ]
+    lines.append("| parameters | 117M | " + " | ".join(parameters) + " | - |")
+    lines.append("| train time, median of runs | - | " + " | ".join(minutes) + " | - |")
     lines += [
         "",
         "Published results on the same splits and metric (test MCC x 100):",

@@ -78,6 +78,9 @@ class TrainConfig(BaseModel):
     weight_decay: float = Field(default=1e-2, ge=0)
     rc_augment: bool = False
     shift_augment: int = Field(default=0, ge=0)
+    mutate_augment: float = Field(default=0.0, ge=0, lt=1)
+    label_smoothing: float = Field(default=0.0, ge=0, lt=1)
+    warmup_epochs: float = Field(default=0.0, ge=0)
     ensemble: int = Field(default=1, ge=1)
     class_weight: Literal["none", "balanced"] = "none"
     early_stopping: Literal["auprc", "loss"] = "auprc"

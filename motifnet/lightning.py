@@ -4,6 +4,7 @@ length, tasks)."""
 
 from __future__ import annotations
 
+import math
 import time
 from typing import Any
 
@@ -26,9 +27,10 @@ class MotifModule(pl.LightningModule):
 
     Binary/multilabel use BCE on logits, multiclass cross-entropy, optionally weighted
     (``class_weights``: a positive weight per task, or a weight per class; see
-    ``balanced_weights``); AdamW with cosine decay over ``max_epochs``. Validation computes
-    AUROC, AUPRC, accuracy and MCC on the whole epoch: in distributed training on every
-    process's outputs, gathered first.
+    ``balanced_weights``) and optionally label-smoothed; AdamW with cosine decay over
+    ``max_epochs`` (per epoch; per step after a linear warm-up when ``warmup_epochs``).
+    Validation computes AUROC, AUPRC, accuracy and MCC on the whole epoch: in distributed
+    training on every process's outputs, gathered first.
     """
 
     def __init__(
@@ -44,6 +46,9 @@ class MotifModule(pl.LightningModule):
         max_epochs: int = 20,
         rc_augment: bool = False,
         shift_augment: int = 0,
+        mutate_augment: float = 0.0,
+        label_smoothing: float = 0.0,
+        warmup_epochs: float = 0.0,
         class_weights: list[float] | None = None,
         alphabet: dict[str, str] | None = None,
     ):
@@ -64,6 +69,9 @@ class MotifModule(pl.LightningModule):
                 "max_epochs": max_epochs,
                 "rc_augment": rc_augment,
                 "shift_augment": shift_augment,
+                "mutate_augment": mutate_augment,
+                "label_smoothing": label_smoothing,
+                "warmup_epochs": warmup_epochs,
                 "class_weights": class_weights,
                 "alphabet": alphabet,
                 "motifnet_version": __version__,
@@ -89,9 +97,11 @@ class MotifModule(pl.LightningModule):
     def loss(self, logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         weights = self.hparams.get("class_weights")
         weights = None if weights is None else logits.new_tensor(weights)
+        smoothing = self.hparams.get("label_smoothing", 0.0) if self.training else 0.0
         if self.hparams.task_type == "multiclass":
-            return F.cross_entropy(logits, y.long(), weight=weights)
-        return F.binary_cross_entropy_with_logits(logits, y.float(), pos_weight=weights)
+            return F.cross_entropy(logits, y.long(), weight=weights, label_smoothing=smoothing)
+        targets = y.float() * (1 - smoothing) + smoothing / 2
+        return F.binary_cross_entropy_with_logits(logits, targets, pos_weight=weights)
 
     def training_step(self, batch, batch_idx):
         x, y = batch
@@ -99,6 +109,7 @@ class MotifModule(pl.LightningModule):
             x,
             rc=self.hparams.rc_augment,
             max_shift=self.hparams.shift_augment,
+            mutate=self.hparams.get("mutate_augment", 0.0),
             pad_value=0.25 if self.hparams.alphabet["ambiguous"] == "fraction" else 0.0,
         )
         loss = self.loss(self(x), y)
@@ -174,10 +185,21 @@ class MotifModule(pl.LightningModule):
         optimizer = torch.optim.AdamW(
             self.parameters(), lr=self.hparams.learning_rate, weight_decay=self.hparams.weight_decay
         )
-        scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(
-            optimizer, T_max=max(1, self.hparams.max_epochs)
+        warmup = self.hparams.get("warmup_epochs", 0.0)
+        if not warmup:
+            scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(
+                optimizer, T_max=max(1, self.hparams.max_epochs)
+            )
+            return {"optimizer": optimizer, "lr_scheduler": scheduler}
+        total = max(1, int(self.trainer.estimated_stepping_batches))
+        warm = max(1, round(total * warmup / max(1, self.hparams.max_epochs)))
+        scheduler = torch.optim.lr_scheduler.LambdaLR(
+            optimizer, lambda step: warmup_cosine(step, total, warm)
         )
-        return {"optimizer": optimizer, "lr_scheduler": scheduler}
+        return {
+            "optimizer": optimizer,
+            "lr_scheduler": {"scheduler": scheduler, "interval": "step"},
+        }
 
     def on_save_checkpoint(self, checkpoint: dict[str, Any]) -> None:
         """Add the self-description, so motifnet.checkpoint reads the network alone, and what
@@ -208,6 +230,15 @@ class MotifModule(pl.LightningModule):
         if state["cuda_rng"] and torch.cuda.is_available():
             torch.cuda.set_rng_state_all(state["cuda_rng"])
         self._earlier_seconds = float(state["train_seconds"])
+
+
+def warmup_cosine(step: int, total: int, warm: int) -> float:
+    """The learning rate factor at ``step`` of ``total``: a linear rise over the first
+    ``warm`` steps, then cosine decay to 0 at the end."""
+    if step < warm:
+        return (step + 1) / warm
+    progress = min(1.0, (step - warm) / max(1, total - warm))
+    return 0.5 * (1 + math.cos(math.pi * progress))
 
 
 def output_count(task_type: str, task_names: list[str]) -> int:

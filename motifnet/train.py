@@ -208,6 +208,9 @@ def _fit(
         max_epochs=config.max_epochs,
         rc_augment=config.rc_augment,
         shift_augment=config.shift_augment,
+        mutate_augment=config.mutate_augment,
+        label_smoothing=config.label_smoothing,
+        warmup_epochs=config.warmup_epochs,
         class_weights=class_weights,
     )
     if config.resume:
@@ -308,7 +311,7 @@ def train(config: TrainConfig, *, progress: bool = True) -> dict:
         if config.class_weight == "balanced"
         else None
     )
-    fits: list[_Fit] = []
+    fits: list[_Fit | None] = []  # None in a distributed run's other processes
     for member in range(config.ensemble):
         member_config = config.model_copy(update={"seed": config.seed + member})
         where = outdir if config.ensemble == 1 else outdir / f"member{member}"
@@ -327,9 +330,9 @@ def train(config: TrainConfig, *, progress: bool = True) -> dict:
             class_weights=class_weights,
             progress=progress,
         )
-        if fit is None:
-            return {}
         fits.append(fit)
+    if fits[0] is None:
+        return {}  # the other processes of a distributed run: rank 0 evaluates and writes
     if config.ensemble == 1:
         network, checkpoint = fits[0].network, fits[0].path
     else:

@@ -151,6 +151,17 @@ def test_augment_reverse_complements_and_shifts():
     assert padded.max() <= 3 and padded.sum() > 0
 
 
+def test_augment_mutates_the_asked_fraction_of_positions_into_bases():
+    """EvoAug's random mutation: a drawn position gets a random base (3 in 4 differ)."""
+    torch.manual_seed(0)
+    x = torch.nn.functional.one_hot(torch.randint(0, 4, (200, 100)), 4).permute(0, 2, 1).float()
+    assert torch.equal(augment(x, rc=False, max_shift=0), x)
+    mutated = augment(x, rc=False, max_shift=0, mutate=0.2)
+    assert (mutated.sum(1) == 1).all() and ((mutated == 0) | (mutated == 1)).all()
+    changed = (mutated != x).any(1).float().mean().item()
+    assert changed == pytest.approx(0.2 * 3 / 4, abs=0.01)
+
+
 def test_batches_cover_every_record_once():
     x, y = torch.arange(10.0)[:, None, None], torch.arange(10)
     seen = torch.cat([b[1] for b in batches(x, y, 3, shuffle=True, seed=1)])

@@ -97,6 +97,49 @@ def test_balanced_weights_reach_the_loss_and_the_checkpoint(tmp_path, bag_csv):
     assert weights[1] > 1.5 and weights[2] > 1.5  # each motif is in a minority of sequences
 
 
+def test_label_smoothing_moves_the_training_targets_only():
+    import torch
+    from torch.nn import functional as F
+
+    from motifnet.lightning import MotifModule
+
+    logits, labels = torch.tensor([[2.0], [-1.0]]), torch.tensor([[1.0], [0.0]])
+    module = MotifModule("cnn", {}, ["y"], "binary", 100, label_smoothing=0.2)
+    smoothed = F.binary_cross_entropy_with_logits(logits, torch.tensor([[0.9], [0.1]]))
+    assert module.train().loss(logits, labels).item() == pytest.approx(smoothed.item())
+    plain = F.binary_cross_entropy_with_logits(logits, labels)
+    assert module.eval().loss(logits, labels).item() == pytest.approx(plain.item())
+    classes = MotifModule("cnn", {}, ["a", "b", "c"], "multiclass", 100, label_smoothing=0.3)
+    scores, target = torch.tensor([[1.0, 0.0, -1.0]]), torch.tensor([0])
+    expected = F.cross_entropy(scores, target, label_smoothing=0.3)
+    assert classes.train().loss(scores, target).item() == pytest.approx(expected.item())
+
+
+def test_warmup_rises_linearly_then_decays_to_zero_and_reaches_training(tmp_path, bag_csv):
+    from itertools import pairwise
+
+    import torch
+
+    from motifnet.lightning import warmup_cosine
+
+    factors = [warmup_cosine(step, 100, 10) for step in range(100)]
+    assert factors[0] == pytest.approx(0.1) and factors[9] == pytest.approx(1.0)
+    assert all(a < b for a, b in pairwise(factors[:10]))
+    assert all(a >= b for a, b in pairwise(factors[9:]))
+    assert factors[-1] < 0.01
+    report = run(
+        tmp_path,
+        train={"table": str(bag_csv)},
+        architecture="cnn",
+        warmup_epochs=0.5,
+        label_smoothing=0.1,
+        mutate_augment=0.05,
+    )
+    hparams = torch.load(report["checkpoint"], weights_only=True)["hyper_parameters"]
+    assert (hparams["warmup_epochs"], hparams["label_smoothing"]) == (0.5, 0.1)
+    assert hparams["mutate_augment"] == 0.05
+
+
 def test_per_task_areas_are_undefined_without_both_classes():
     import torch
 

@@ -71,6 +71,9 @@ SETTINGS = {
     "weight_decay": "weight_decay",
     "rc_augment": "rc_augment",
     "shift_augment": "shift_augment",
+    "mutate_augment": "mutate_augment",
+    "label_smoothing": "label_smoothing",
+    "warmup_epochs": "warmup_epochs",
     "ensemble": "ensemble",
     "class_weight": "class_weight",
     "early_stopping": "early_stopping",
@@ -116,6 +119,28 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--shift-augment", type=int, default=s, metavar="BP", help="random shifts up to BP"
+    )
+    p.add_argument(
+        "--mutate-augment",
+        type=float,
+        default=s,
+        metavar="FRACTION",
+        help="draw this fraction of each training sequence's positions anew as random bases "
+        "(EvoAug; e.g. 0.05)",
+    )
+    p.add_argument(
+        "--label-smoothing",
+        type=float,
+        default=s,
+        metavar="EPS",
+        help="train on labels moved EPS/2 towards 0.5 (binary), or EPS spread over the classes",
+    )
+    p.add_argument(
+        "--warmup-epochs",
+        type=float,
+        default=s,
+        help="raise the learning rate linearly over this many epochs, then cosine decay per "
+        "step (default: 0, cosine decay per epoch)",
     )
     p.add_argument(
         "--ensemble",

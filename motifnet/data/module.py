@@ -183,9 +183,13 @@ def batches(
     )
 
 
-def augment(x: torch.Tensor, *, rc: bool, max_shift: int, pad_value: float = 0.25) -> torch.Tensor:
+def augment(
+    x: torch.Tensor, *, rc: bool, max_shift: int, pad_value: float = 0.25, mutate: float = 0.0
+) -> torch.Tensor:
     """Reverse-complement half of the batch at random, and/or shift each sequence by up to
-    ``max_shift`` bp either way (the uncovered end filled with ``pad_value``, i.e. N)."""
+    ``max_shift`` bp either way (the uncovered end filled with ``pad_value``, i.e. N), and/or
+    draw a fraction ``mutate`` of positions anew as random bases (EvoAug's random mutation,
+    Lee et al. 2023: a drawn base may be the one already there)."""
     if rc:
         flip = torch.rand(x.shape[0], device=x.device) < 0.5
         x = torch.where(flip[:, None, None], x.flip((-2, -1)), x)
@@ -195,6 +199,11 @@ def augment(x: torch.Tensor, *, rc: bool, max_shift: int, pad_value: float = 0.2
         offsets = torch.randint(0, 2 * max_shift + 1, (x.shape[0],), device=x.device)
         positions = offsets[:, None] + torch.arange(length, device=x.device)[None, :]
         x = padded.gather(2, positions[:, None, :].expand(-1, x.shape[1], -1))
+    if mutate > 0:
+        drawn = torch.rand(x.shape[0], 1, x.shape[-1], device=x.device) < mutate
+        bases = torch.randint(0, x.shape[1], (x.shape[0], x.shape[-1]), device=x.device)
+        random = F.one_hot(bases, x.shape[1]).transpose(1, 2).to(x.dtype)
+        x = torch.where(drawn, random, x)
     return x
 
 
