@@ -79,7 +79,7 @@ def test_multitask_table(tmp_path, bag_csv):
     assert all(0 <= v["auroc"] <= 1 and v["positives"] > 0 for v in per_task.values())
 
 
-def test_balanced_weights_reach_the_loss_and_the_checkpoint(tmp_path, bag_csv):
+def test_balanced_weights_and_the_recipe_reach_the_checkpoint(tmp_path, bag_csv):
     import torch
 
     from motifnet.lightning import balanced_weights
@@ -88,10 +88,16 @@ def test_balanced_weights_reach_the_loss_and_the_checkpoint(tmp_path, bag_csv):
     assert balanced_weights(labels, "multilabel", 3) == [1.0, 3.0, 1.0]  # no positives: 1
     classes = torch.tensor([0, 0, 0, 1, 2, 2])
     assert balanced_weights(classes, "multiclass", 3) == [pytest.approx(2 / 3), 2.0, 1.0]
+    recipe = {"warmup_epochs": 0.5, "label_smoothing": 0.1, "mutate_augment": 0.05}
     report = run(
-        tmp_path, train={"table": str(bag_csv)}, architecture="cnn", class_weight="balanced"
+        tmp_path,
+        train={"table": str(bag_csv)},
+        architecture="cnn",
+        class_weight="balanced",
+        **recipe,
     )
     hparams = torch.load(report["checkpoint"], weights_only=True)["hyper_parameters"]
+    assert {key: hparams[key] for key in recipe} == recipe  # the recipe settings too
     weights = hparams["class_weights"]
     assert len(weights) == 3 and weights[0] == pytest.approx(1.0, abs=0.3)  # label: half positive
     assert weights[1] > 1.5 and weights[2] > 1.5  # each motif is in a minority of sequences
@@ -115,10 +121,8 @@ def test_label_smoothing_moves_the_training_targets_only():
     assert classes.train().loss(scores, target).item() == pytest.approx(expected.item())
 
 
-def test_warmup_rises_linearly_then_decays_to_zero_and_reaches_training(tmp_path, bag_csv):
+def test_warmup_rises_linearly_then_decays_to_zero():
     from itertools import pairwise
-
-    import torch
 
     from motifnet.lightning import warmup_cosine
 
@@ -127,17 +131,6 @@ def test_warmup_rises_linearly_then_decays_to_zero_and_reaches_training(tmp_path
     assert all(a < b for a, b in pairwise(factors[:10]))
     assert all(a >= b for a, b in pairwise(factors[9:]))
     assert factors[-1] < 0.01
-    report = run(
-        tmp_path,
-        train={"table": str(bag_csv)},
-        architecture="cnn",
-        warmup_epochs=0.5,
-        label_smoothing=0.1,
-        mutate_augment=0.05,
-    )
-    hparams = torch.load(report["checkpoint"], weights_only=True)["hyper_parameters"]
-    assert (hparams["warmup_epochs"], hparams["label_smoothing"]) == (0.5, 0.1)
-    assert hparams["mutate_augment"] == 0.05
 
 
 def test_per_task_areas_are_undefined_without_both_classes():

@@ -81,6 +81,7 @@ def test_default_config_plans_every_step():
             {"predict": {"fasta": [GENOME], "flags": {"batch_size": 8}}},
             "'batch_size' is not one of",
         ),
+        ({"train": {"ensemble": 0}}, "less than the minimum of 1"),
     ],
 )
 def test_bad_config_fails_validation_before_any_job(tmp_path, changes, message):
@@ -208,27 +209,19 @@ def test_schema_accepts_every_registered_architecture():
 
 def test_a_distributed_training_job_asks_slurm_for_its_gpus_and_nodes(tmp_path):
     """resources.train {gpu, nodes}: one task per GPU, srun inside a SLURM job, and the
-    devices and nodes passed to motifnet train; one process stays a plain job."""
+    devices and nodes passed to motifnet train (with train flags such as an ensemble's); one
+    process stays a plain job."""
     resources = {"train": {"gpu": 4, "nodes": 2, "mem_mb": 16000}}
-    config = config_file(tmp_path, architectures=["cnn"], resources=resources)
+    train = {"ensemble": 3}
+    config = config_file(tmp_path, architectures=["cnn"], resources=resources, train=train)
     result = snakemake("-n", "-p", "--configfile", str(config), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     planned = result.stdout + result.stderr
     assert "gpu=8, nodes=2, tasks=8, tasks_per_gpu=1, mpi=srun" in planned
     assert "${SLURM_JOB_ID:+srun} motifnet train" in planned
     assert "--accelerator gpu --devices 4 --num-nodes 2 -o" in planned
+    assert "--ensemble 3" in planned
     single = config_file(tmp_path, architectures=["cnn"])
     result = snakemake("-n", "-p", "--configfile", str(single), cwd=tmp_path)
     planned = result.stdout + result.stderr
     assert "srun" not in planned and "--devices" not in planned and "mpi=" not in planned
-
-
-def test_an_ensemble_is_trained_as_a_train_flag(tmp_path):
-    """train: {ensemble: K} trains every model as a seed ensemble; a bad K stops validation."""
-    config = config_file(tmp_path, architectures=["cnn"], train={"ensemble": 3})
-    result = snakemake("-n", "-p", "--configfile", str(config), cwd=tmp_path)
-    assert result.returncode == 0, result.stderr
-    assert "--ensemble 3" in result.stdout + result.stderr
-    bad = config_file(tmp_path, architectures=["cnn"], train={"ensemble": 0})
-    result = snakemake("-n", "--configfile", str(bad), cwd=tmp_path)
-    assert result.returncode != 0 and "ensemble" in result.stdout + result.stderr

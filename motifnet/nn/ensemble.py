@@ -125,11 +125,12 @@ class _MemberHeads(nn.Module):
         _view(self, "layout", layout)
 
     def forward(self, pooled: torch.Tensor) -> torch.Tensor:
+        if self.mode == "maxavg":
+            maximum, average = GlobalPool.split(pooled)
         outputs = []
         for j, after in enumerate(self.afters):
             index = self.layout.index(j, pooled.device)
             if self.mode == "maxavg":
-                maximum, average = GlobalPool.split(pooled)
                 part = GlobalPool.combine(maximum[:, index], average[:, index])
             else:
                 part = pooled[:, index]

@@ -196,12 +196,12 @@ def _residual(walker: _Rarefied, block: FoldedResidual, h: torch.Tensor) -> torc
 def _parallel(walker: _Rarefied, block: Parallel, h: torch.Tensor) -> torch.Tensor:
     """Each branch from the same walker state; the branches share a geometry, so they leave
     it alike."""
-    outputs, states = [], []
-    for j, branch in enumerate(block.branches):
-        own = copy.copy(walker)
-        outputs.append(own.run(branch, block.part(h, j)))
-        states.append(vars(own))
-    walker.__dict__.update(states[0])
+    walkers = [copy.copy(walker) for _ in block.branches]
+    outputs = [
+        own.run(branch, block.part(h, j))
+        for j, (own, branch) in enumerate(zip(walkers, block.branches, strict=True))
+    ]
+    walker.__dict__.update(vars(walkers[0]))
     return block.arrange(outputs)
 
 
