@@ -61,7 +61,6 @@ RUNS = {
         "rc_cnn",
         {"model": {"pool": 1, "depth": 1, "global_pool": "maxavg"}, "ensemble": 3},
     ),
-    "cnn+positional16x3": ("cnn", {"model": {"head": "positional", "bins": 16}, "ensemble": 3}),
 }
 ARCHS = list(RUNS)
 DNABERT2_MCC = {
@@ -260,7 +259,7 @@ def table(results: dict) -> str:
         "rc_cnn trained with random shifts of up to 10 bp (`--shift-augment 10`). "
         "`rc_cnn+stride1`: `--set pool=1 --set depth=1 --set global_pool=maxavg`; "
         "`rc_cnn+stride1x3`: three of them as one seed ensemble (`--ensemble 3`; its train time "
-        "is the three trainings together); `cnn+positional16x3` likewise. "
+        "is the three trainings together). "
         "`1-5-mer LR`: a baseline, logistic regression on the counts of every 1- to 5-mer "
         "(scikit-learn; C from {0.01, 0.05, 0.2} chosen on dev). Where a model was trained with "
         "several seeds, the cell is the mean ± standard deviation of test MCC (number of seeds); "
