@@ -46,6 +46,16 @@ def test_console_script_shows_no_traceback(tmp_path):
     assert "invalid character '1'" in done.stderr and "Traceback" not in done.stderr
 
 
+def test_a_reader_that_leaves_ends_the_command_quietly(tmp_path):
+    path = tmp_path / "a.fa"
+    path.write_text(">a\nACGT\n")
+    command = [sys.executable, "-m", "motifnet", "inspect", str(path)]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as child:
+        child.stdout.close()  # as `motifnet inspect a.fa | head -0` would, before any output
+        err = child.stderr.read().decode()
+    assert child.returncode == 141 and err == ""
+
+
 def test_inspect_summarises(tmp_path, capsys):
     path = tmp_path / "a.fa"
     path.write_text(">a\nACGTNN\n>b\nggcc\n")

@@ -139,3 +139,10 @@ def test_ensemble_training_settings_that_cannot_work_are_refused():
         make_config({"train": {"pos": ["x.fa"]}, "architecture": "ensemble"})
     with pytest.raises(ConfigError, match="ensemble"):
         make_config({"train": {"pos": ["x.fa"]}, "ensemble": 0})
+    from motifnet.train import train
+
+    resumed = make_config(
+        {"train": {"pos": ["x.fa"]}, "ensemble": 2, "resume": "last.ckpt", "outdir": "never"}
+    )
+    with pytest.raises(ConfigError, match=r"resume a member with its last\.ckpt"):
+        train(resumed, progress=False)

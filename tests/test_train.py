@@ -121,6 +121,38 @@ def test_label_smoothing_moves_the_training_targets_only():
     assert classes.train().loss(scores, target).item() == pytest.approx(expected.item())
 
 
+def test_the_recipe_reaches_the_optimiser_and_the_training_step(monkeypatch):
+    """--warmup-epochs sets the optimiser's per-step schedule, --mutate-augment the batches
+    that training_step trains on."""
+    from types import SimpleNamespace
+
+    import torch
+
+    from motifnet import lightning
+    from motifnet.equivariance import random_one_hot
+
+    recipe = {"warmup_epochs": 2, "mutate_augment": 0.3, "learning_rate": 0.1, "max_epochs": 10}
+    module = lightning.MotifModule("cnn", {}, ["y"], "binary", 100, **recipe)
+    module._trainer = SimpleNamespace(estimated_stepping_batches=100, world_size=1)
+    setup = module.configure_optimizers()
+    optimizer, schedule = setup["optimizer"], setup["lr_scheduler"]["scheduler"]
+    assert setup["lr_scheduler"]["interval"] == "step"
+    rates = []
+    for _ in range(100):
+        rates.append(optimizer.param_groups[0]["lr"])
+        optimizer.step()
+        schedule.step()
+    assert rates[0] == pytest.approx(0.1 / 20) and max(rates) == pytest.approx(rates[19])
+    drawn = {}
+    monkeypatch.setattr(
+        lightning, "augment", lambda x, **settings: drawn.update(settings) or x, raising=True
+    )
+    monkeypatch.setattr(module, "log", lambda *args, **kwargs: None)
+    x = random_one_hot(1, 100)
+    module.training_step((x, torch.ones(1, 1)), 0)
+    assert drawn["mutate"] == 0.3
+
+
 def test_warmup_rises_linearly_then_decays_to_zero():
     from itertools import pairwise
 

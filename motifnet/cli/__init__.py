@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 import threading
@@ -92,9 +93,13 @@ def main(argv: list[str] | None = None) -> int:
         check_outputs(args)
         status = args.run(args) or 0
         stopping.check()  # a SIGTERM that arrived inside a C callback and was swallowed there
+        sys.stdout.flush()  # a reader of stdout that left is noticed here, not at exit
         return status
     except MotifnetError as err:
         return _fail(args, str(err))
+    except BrokenPipeError:  # the reader of stdout left (`motifnet check m.ckpt | head -1`)
+        _silence_stdout()
+        return 141
     except OSError as err:  # a file that vanished, a full disk, a folder where a file belongs
         where = f"{err.filename}: " if err.filename else ""
         return _fail(args, f"{where}{err.strerror or err}")
@@ -119,6 +124,17 @@ def _parse(parser: argparse.ArgumentParser, argv: list[str] | None) -> argparse.
     elif extra:
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
     return args
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so that Python's flush at exit does not fail again."""
+    try:
+        descriptor = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # stdout replaced by an object (tests)
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, descriptor)
+    os.close(devnull)
 
 
 def _fail(args: argparse.Namespace, message: str) -> int:

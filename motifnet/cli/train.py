@@ -126,7 +126,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         default=s,
         metavar="FRACTION",
         help="draw this fraction of each training sequence's positions anew as random bases "
-        "(EvoAug; e.g. 0.05)",
+        "(EvoAug; e.g. 0.05; N-padding positions may be drawn too)",
     )
     p.add_argument(
         "--label-smoothing",

@@ -133,14 +133,19 @@ def build(name: str, **config: Any) -> nn.Module:
 def _ensemble(config: EnsembleConfig) -> Ensemble:
     """An ensemble of ``config.members`` freshly built members (trained ones are loaded into
     it, see motifnet.train)."""
-    if config.architecture not in _ARCHITECTURES or config.architecture == "ensemble":
-        kinds = ", ".join(a for a in available() if a != "ensemble")
-        raise ConfigError(f"an ensemble's members are one of {kinds}, not {config.architecture!r}")
+    _check_member_architecture(config.architecture)
     members = [
         build(config.architecture, tasks=config.tasks, **config.model)
         for _ in range(config.members)
     ]
     return Ensemble(config, members)
+
+
+def _check_member_architecture(name: str) -> None:
+    """Refuse members that cannot be in an ensemble (unknown, conjoined or ensembles)."""
+    if name not in _ARCHITECTURES or name == "ensemble":
+        kinds = ", ".join(a for a in available() if a != "ensemble")
+        raise ConfigError(f"an ensemble's members are one of {kinds}, not {name!r}")
 
 
 def assemble(members: list[nn.Module]) -> Ensemble:
@@ -152,7 +157,7 @@ def assemble(members: list[nn.Module]) -> Ensemble:
     settings = dataclasses.asdict(first.config)
     tasks = settings.pop("tasks")
     config = EnsembleConfig(first.architecture, len(members), settings, tasks)
-    _ensemble(config)  # refuses members that cannot be in an ensemble
+    _check_member_architecture(config.architecture)
     model = Ensemble(config, list(members))
     model.architecture, model.config = "ensemble", config
     return model
