@@ -22,7 +22,7 @@ lint: $(INSTALLED)
 	$(BIN)/ruff format --check motifnet tests benchmarks
 
 test: lint
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --durations=15
 
 demo: $(INSTALLED)
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/snakemake --profile workflows/profiles/local \
