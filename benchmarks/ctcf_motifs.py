@@ -27,6 +27,7 @@ from gue import ctcf_files
 from motifnet.cli import main
 
 STRIDE1 = ["--set", "pool=1", "--set", "depth=1", "--set", "global_pool=maxavg"]
+RECIPE = ["--mutate-augment", "0.05", "--label-smoothing", "0.1", "--warmup-epochs", "1"]
 # a model: its architecture and the flags of `motifnet train` that differ from the defaults
 RUNS = {
     "rc_cnn": ("rc_cnn", []),
@@ -35,6 +36,7 @@ RUNS = {
     "hybrid": ("hybrid", []),
     "rc_cnn+stride1": ("rc_cnn", STRIDE1),  # the shallow stride-1 rc_cnn of the GUE sweep
     "rc_cnn+stride1x3": ("rc_cnn", [*STRIDE1, "--ensemble", "3"]),  # three of them, one model
+    "rc_cnn+stride1+recipe": ("rc_cnn", [*STRIDE1, *RECIPE]),  # with the recipe settings
 }
 ARCHS = tuple(RUNS)
 
@@ -124,7 +126,8 @@ def main_benchmark() -> None:
         "## Motifs learned from CTCF ChIP-seq (`python benchmarks/ctcf_motifs.py`)",
         "",
         "Trained on shared/data/ctcf_chipseq/test.fa (default settings; `rc_cnn+stride1`: "
-        "`--set pool=1 --set depth=1 --set global_pool=maxavg`, `x3`: `--ensemble 3`), "
+        "`--set pool=1 --set depth=1 --set global_pool=maxavg`, `x3`: `--ensemble 3`, `recipe`: "
+        "`--mutate-augment 0.05 --label-smoothing 0.1 --warmup-epochs 1`), "
         "motifs from the held-out",
         "positives of valid.fa, matched to JASPAR2024 CORE vertebrates. Distinct motifs: the",
         "learned ones (filters and TF-MoDISco patterns) merged when they are the same motif.",

@@ -134,15 +134,14 @@ def test_train_ensemble_saves_one_model_of_its_members(tmp_path, capsys):
     assert main(["predict", str(out / "model.ckpt"), positives, "-o", str(tmp_path / "p.tsv")]) == 0
 
 
-def test_ensemble_training_settings_that_cannot_work_are_refused():
+def test_ensemble_training_settings_that_cannot_work_are_refused(tmp_path):
+    from motifnet.train import train
+
     with pytest.raises(ConfigError, match="--ensemble K"):
         make_config({"train": {"pos": ["x.fa"]}, "architecture": "ensemble"})
     with pytest.raises(ConfigError, match="ensemble"):
         make_config({"train": {"pos": ["x.fa"]}, "ensemble": 0})
-    from motifnet.train import train
-
-    resumed = make_config(
-        {"train": {"pos": ["x.fa"]}, "ensemble": 2, "resume": "last.ckpt", "outdir": "never"}
-    )
+    resumed = {"train": {"pos": ["x.fa"]}, "ensemble": 2, "resume": "last.ckpt"}
+    resumed = make_config({**resumed, "outdir": str(tmp_path / "run")})
     with pytest.raises(ConfigError, match=r"resume a member with its last\.ckpt"):
         train(resumed, progress=False)
