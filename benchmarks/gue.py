@@ -52,11 +52,6 @@ RUNS = {
     "dilated+positional": ("dilated", {"model": {"head": "positional"}}),
     # finer position for promoters (the TATA box's distance to the TSS)
     "cnn+positional16": ("cnn", {"model": {"head": "positional", "bins": 16}}),
-    # three of them as one seed ensemble (--ensemble 3), seeded as rc_cnn+stride1x3
-    "cnn+positional16x3": (
-        "cnn",
-        {"model": {"head": "positional", "bins": 16}, "ensemble": 3},
-    ),
     # no downsampling, one block after the scanners, max and mean pooled: the shallow
     # stride-1 RC CNN that beat the default on every TF task in a one-seed trial
     "rc_cnn+stride1": ("rc_cnn", {"model": {"pool": 1, "depth": 1, "global_pool": "maxavg"}}),
@@ -275,8 +270,7 @@ def table(results: dict) -> str:
         "`rc_cnn+stride1`: `--set pool=1 --set depth=1 --set global_pool=maxavg`; "
         "`rc_cnn+stride1+recipe`: the same with `--mutate-augment 0.05 --label-smoothing 0.1 "
         "--warmup-epochs 1`; `rc_cnn+stride1x3`: three of them as one seed ensemble "
-        "(`--ensemble 3`; its train time is the three trainings together), "
-        "`cnn+positional16x3` the same for `cnn --set head=positional --set bins=16`. "
+        "(`--ensemble 3`; its train time is the three trainings together). "
         "`1-5-mer LR`: a baseline, logistic regression on the counts of every 1- to 5-mer "
         "(scikit-learn; C from {0.01, 0.05, 0.2} chosen on dev). Where a model was trained with "
         "several seeds, the cell is the mean ± standard deviation of test MCC (number of seeds); "
