@@ -56,6 +56,17 @@ def test_a_reader_that_leaves_ends_the_command_quietly(tmp_path):
     assert child.returncode == 141 and err == ""
 
 
+def test_a_broken_pipe_that_is_not_stdout_is_an_error(tmp_path, capsys, monkeypatch):
+    def pipe_breaks(args):
+        raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr("motifnet.cli.inspect.run", pipe_breaks)
+    path = tmp_path / "a.fa"
+    path.write_text(">a\nACGT\n")
+    code, _, err = run_cli(capsys, "inspect", str(path))
+    assert code == 2 and "error: Broken pipe" in err
+
+
 def test_inspect_summarises(tmp_path, capsys):
     path = tmp_path / "a.fa"
     path.write_text(">a\nACGTNN\n>b\nggcc\n")

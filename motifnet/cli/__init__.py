@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import select
 import signal
 import sys
 import threading
@@ -97,8 +98,10 @@ def main(argv: list[str] | None = None) -> int:
         return status
     except MotifnetError as err:
         return _fail(args, str(err))
-    except BrokenPipeError:  # the reader of stdout left (`motifnet check m.ckpt | head -1`)
-        _silence_stdout()
+    except BrokenPipeError as err:
+        if not _stdout_reader_left():  # a pipe other than stdout broke: that is an error
+            return _fail(args, str(err.strerror or err))
+        _silence_stdout()  # the reader of stdout left (`motifnet check m.ckpt | head -1`)
         return 141
     except OSError as err:  # a file that vanished, a full disk, a folder where a file belongs
         where = f"{err.filename}: " if err.filename else ""
@@ -124,6 +127,19 @@ def _parse(parser: argparse.ArgumentParser, argv: list[str] | None) -> argparse.
     elif extra:
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
     return args
+
+
+def _stdout_reader_left() -> bool:
+    """Whether stdout is a pipe whose reader closed it (poll reports an error on its end)."""
+    try:
+        descriptor = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # stdout replaced by an object (tests)
+        return False
+    if not hasattr(select, "poll"):  # Windows: no way to ask, take the reader as gone
+        return True
+    poller = select.poll()
+    poller.register(descriptor, select.POLLOUT)
+    return any(events & select.POLLERR for _, events in poller.poll(0))
 
 
 def _silence_stdout() -> None:
