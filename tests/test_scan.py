@@ -250,6 +250,18 @@ def test_sites_are_plateau_middles_with_close_maxima_merged():
     assert [s[0] + s[3] for s in _sites(values, first=1000, step=2)] == [1100, 1130, 1202, 1389]
 
 
+def test_a_noisy_plateau_has_its_summit_in_its_middle_not_at_its_highest_point():
+    """A shift-invariant model scores every window holding a site about alike: the site is the
+    middle of those windows, wherever rounding puts their highest score."""
+    values = np.zeros(200)
+    values[20:81] = 0.995 + 0.004 * np.random.default_rng(0).random(61)
+    values[78] = 1.0  # the highest window, 28 bp right of the middle
+    values[15:20] = 0.6  # a shoulder below half-way to the top: not part of the plateau
+    values[184:190] = [0.6, 0.9, 0.7, 0.7, 0.7, 0.6]  # a peak with a tail: 1 bp towards it
+    sites = _sites(values, merge=100, window=100)
+    assert [start + peak for start, _, _, peak in sites] == [50, 186]
+
+
 @settings(max_examples=60, deadline=None)
 @given(
     st.lists(st.sampled_from([0.0, 0.4, 0.6, 0.8, 0.9]), min_size=1, max_size=120),

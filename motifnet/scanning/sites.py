@@ -1,10 +1,12 @@
 """Called sites from a scan: the local maxima of the score that reach a threshold.
 
 A window's score stays high over every window that holds the motif, so one motif gives a
-plateau about a window long; a site is its summit: a local maximum (the middle of a plateau)
-whose score reaches ``threshold``, with maxima closer than ``merge`` bp (default: the window)
-merged into the higher one. The site's interval is the window centred on the summit, the
-bases the model saw.
+plateau about a window long; a site is its summit: a local maximum whose score reaches
+``threshold``, with maxima closer than ``merge`` bp (default: the window) merged into the
+higher one, placed in the middle of the stretch around it that scores at least halfway from
+the threshold to the maximum (a shift-invariant model's plateau has small ups and downs; its
+middle, not its highest point, is the site). The site's interval is the window centred on the
+summit, the bases the model saw.
 
 Sites are written as narrowPeak (BED6+4, as MACS2 and ENCODE write peaks): chrom, start, end
 (0-based, half-open, the summit's window clipped to the sequence), name (``site<N>``), score
@@ -76,7 +78,7 @@ class SiteCaller:
             return
         positions, values = np.concatenate(self.positions), np.concatenate(self.values)
         self.positions, self.values = [], []
-        for summit, score in _summits(positions, values, self.step, self.merge):
+        for summit, score in _summits(positions, values, self.step, self.merge, self.threshold):
             self._write(summit, score)
 
     def _write(self, summit: int, score: float) -> None:
@@ -92,11 +94,12 @@ class SiteCaller:
 
 
 def _summits(
-    positions: np.ndarray, values: np.ndarray, step: int, merge: int
+    positions: np.ndarray, values: np.ndarray, step: int, merge: int, threshold: float
 ) -> list[tuple[int, float]]:
     """(summit, score) of the local maxima of one group, maxima within ``merge`` bp of a
-    higher one dropped, in genome order. Positions more than ``step`` apart have a score
-    below the threshold between them: a valley."""
+    higher one dropped, in genome order; each summit centred on its near-top stretch (see
+    ``_centre``). Positions more than ``step`` apart have a score below the threshold between
+    them: a valley."""
     gap = np.diff(positions) > step
     change = np.flatnonzero((values[1:] != values[:-1]) | gap) + 1  # plateaus, gaps
     starts = np.concatenate([[0], change])
@@ -115,5 +118,39 @@ def _summits(
         near = [kept[j] for j in (at - 1, at) if 0 <= j < len(kept)]
         if all(abs(summit - other) > merge for other in near):
             kept.insert(at, summit)
-            chosen.append((summit, float(level[peaks[i]])))
+            run = (starts[peaks[i]], stops[peaks[i]])
+            centre = _centre(positions, values, gap, run, merge, threshold)
+            chosen.append((centre, float(level[peaks[i]])))
     return sorted(chosen)
+
+
+def _centre(
+    positions: np.ndarray,
+    values: np.ndarray,
+    gap: np.ndarray,
+    run: tuple[int, int],
+    merge: int,
+    threshold: float,
+) -> int:
+    """The middle of the stretch around a maximum (its plateau, indices ``run``) that scores
+    at least halfway from the threshold to the maximum, without a valley and within ``merge``
+    bp of the plateau. A shift-invariant model scores every window that holds a site about
+    alike, with small ups and downs; the middle of those windows is the site, wherever the
+    highest of them happens to be."""
+    left, right = run
+    cut = values[left] - (values[left] - threshold) / 2
+    while (
+        left > 0
+        and not gap[left - 1]
+        and values[left - 1] >= cut
+        and positions[run[0]] - positions[left - 1] <= merge
+    ):
+        left -= 1
+    while (
+        right < len(values) - 1
+        and not gap[right]
+        and values[right + 1] >= cut
+        and positions[right + 1] - positions[run[1]] <= merge
+    ):
+        right += 1
+    return int((positions[left] + positions[right]) // 2)
