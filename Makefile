@@ -15,7 +15,7 @@ install: $(INSTALLED)
 $(INSTALLED): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev,bench]"
-	$(BIN)/python -m motifnet.motifs.compile  # memelite's numba kernels, ~40 s once
+	$(BIN)/python -m motifnet.motifs.compile  # memelite's numba kernels, once (~2 min)
 	touch $@
 
 lint: $(INSTALLED)
