@@ -68,6 +68,11 @@ RUNS = {
     "rc_cnn+stride1": ("rc_cnn", {"model": STRIDE1}),
     # the same with the recipe settings: random mutations, label smoothing, a warm-up epoch
     "rc_cnn+stride1+recipe": ("rc_cnn", {"model": STRIDE1, **RECIPE}),
+    # the recipe without label smoothing: targets stay 0/1, so scores keep their scale
+    "rc_cnn+stride1+mutate+warmup": (
+        "rc_cnn",
+        {"model": STRIDE1, "mutate_augment": 0.05, "warmup_epochs": 1},
+    ),
     # a seed ensemble of three of them, saved as one model (--ensemble 3); its seed s trains
     # members with seeds 3s, 3s+1, 3s+2, so the ensembles of different seeds share no member
     "rc_cnn+stride1x3": ("rc_cnn", {"model": STRIDE1, "ensemble": 3}),
