@@ -69,6 +69,16 @@ def test_receptive_field_and_stride_are_exact_for_plain_pooling():
     assert touched.max().item() - touched.min().item() + 1 == model.receptive_field
 
 
+def test_an_rc_cnn_without_downsampling_takes_exactly_its_receptive_field():
+    # a stride-1 BlurPool has a centred grid for every length, so its blur is never longer
+    model = build("rc_cnn", pool=1, depth=1, filter_width=19, kernel_size=5).eval()
+    assert model.receptive_field == 19 + 5 - 1 and model.total_stride == 1
+    with torch.no_grad():
+        assert model(one_hot_batch(2, model.receptive_field)).shape == (2, 1)
+        with pytest.raises(RuntimeError):
+            model(one_hot_batch(2, model.receptive_field - 1))
+
+
 def test_bad_config_is_refused():
     with pytest.raises(ConfigError, match="first_activation"):
         CNNConfig(first_activation="tanh")

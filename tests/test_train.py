@@ -9,6 +9,7 @@ from motifnet.config import make_config
 from motifnet.errors import ConfigError, InputError
 from motifnet.io import write_fasta
 from motifnet.io.records import Record
+from motifnet.nn import build
 from motifnet.simulate import SimulationConfig, simulate, write_simulation
 
 SMALL = {"filters": 16, "channels": 16}
@@ -294,9 +295,11 @@ def test_renamed_settings_still_work_with_a_warning(ctcf):
 
 
 def test_inputs_shorter_than_the_model_needs_are_refused(tmp_path, ctcf):
-    message = r"cannot take 20 bp inputs \(its trunk's receptive field is 55 bp\)"
+    field = build(make_config({"train": {"pos": ["x.fa"]}}).architecture).receptive_field
+    short = field - 1
+    message = rf"cannot take {short} bp inputs \(its trunk's receptive field is {field} bp\)"
     with pytest.raises(ConfigError, match=message):
-        run(tmp_path, train={"pos": [str(ctcf / "positive.fa")]}, length=20, model={})
+        run(tmp_path, train={"pos": [str(ctcf / "positive.fa")]}, length=short, model={})
 
 
 def test_mismatched_and_one_class_data_are_refused(tmp_path, ctcf, bag_csv):

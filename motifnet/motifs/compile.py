@@ -1,6 +1,6 @@
 """Compile memelite's numba kernels (Tomtom and FIMO) ahead of the first motif run.
 
-memelite compiles them on first use, about 40 s once per environment, and caches the result
+memelite compiles them on first use, about 2 minutes once per environment, and caches the result
 in its install folder. ``make install`` runs this module, so the first `motifnet motifs` (and
 the first test or workflow job that matches motifs) does not pay that. Run:
 ``python -m motifnet.motifs.compile``.

@@ -61,7 +61,8 @@ GEOMETRY: dict[type, Callable[[Any], list[tuple[int, int, int]]]] = {
     nn.MaxPool1d: lambda m: [(_single(m.kernel_size), 1, _single(m.stride))],
     nn.AvgPool1d: lambda m: [(_single(m.kernel_size), 1, _single(m.stride))],
     # the centred grid blurs one tap longer on one length parity: the larger field is reported
-    BlurPool1d: lambda m: [(m.pool_size, 1, 1), (m.blur_size + 1, 1, m.stride)],
+    # (at stride 1 every length has a centred grid, so the blur is never longer)
+    BlurPool1d: lambda m: [(m.pool_size, 1, 1), (m.blur_size + (m.stride > 1), 1, m.stride)],
 }
 
 
