@@ -5,6 +5,7 @@ import pytest
 
 from motifnet.errors import MotifnetError
 from motifnet.io import read_fasta, read_table
+from motifnet.io.bed import open_genome
 from motifnet.motifs import Motif, fetch_jaspar
 from motifnet.sequence import reverse_complement
 from motifnet.simulate import SimulationConfig, simulate, write_simulation
@@ -110,3 +111,33 @@ def test_unknown_motif_and_too_short_length():
         fetch_jaspar(["NOTATF"])
     with pytest.raises(MotifnetError, match="does not fit"):
         simulate(SimulationConfig(n=4, length=10, motifs=("CTCF",)), progress=False)
+
+
+def _best(motif: Motif, window: str) -> float:
+    """The best log-odds of any placement of ``motif`` in ``window``, either strand."""
+    return max(
+        _score(motif, strand[i : i + motif.width])
+        for strand in (window, reverse_complement(window))
+        for i in range(len(window) - motif.width + 1)
+    )
+
+
+def test_neutral_variants_change_no_motif_match(tmp_path):
+    """A neutral SNV (outside every site) must not make or break a partial site: no planted
+    motif's best log-odds over it moves by a bit or more."""
+    config = SimulationConfig(n=80, length=100, max_sites=1, motifs=("CTCF", "GATA1"), seed=4)
+    motifs, seqs = simulate(config, progress=False)
+    write_simulation(config, motifs, seqs, tmp_path, fmt="genome")
+    genome = open_genome(tmp_path / "genome.fa")
+    lines = (tmp_path / "variants.vcf").read_text().splitlines()
+    variants = [line.split("\t")[:5] for line in lines if not line.startswith("#")]
+    neutral = [v for v in variants if v[2].startswith("neutral:")]
+    assert len(neutral) == sum(not s.sites for s in seqs) and neutral
+    for chrom, pos, _, ref, alt in neutral:
+        index = int(pos) - 1
+        for motif in motifs:
+            start = max(0, index - motif.width + 1)
+            window = str(genome[chrom][start : index + motif.width]).upper()
+            assert window[index - start] == ref
+            changed = window[: index - start] + alt + window[index - start + 1 :]
+            assert abs(_best(motif, changed) - _best(motif, window)) < 1, (chrom, pos, motif.name)

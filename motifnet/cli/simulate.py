@@ -23,8 +23,9 @@ Outputs in OUTDIR: positive.fa + negative.fa (--format fasta), sequences.csv wit
 column and one presence column per motif (--format csv), or a small genome with the sequences
 placed in it, genome.fa + peaks.bed (positives) + background.bed (negatives) + variants.vcf
 (--format genome; SNVs with a known answer: in each planted site the motif's most informative
-base changed to its least likely one, ID loss:SEQ:MOTIF, and one at the centre of each sequence
-without sites, ID neutral:SEQ); and truth.json with every site's motif, start, end (0-based,
+base changed to its least likely one, ID loss:SEQ:MOTIF, and in each sequence without sites
+the SNV nearest its centre that moves no motif's best log-odds by a bit or more, ID
+neutral:SEQ); and truth.json with every site's motif, start, end (0-based,
 end exclusive within its sequence), strand and planted bases.
 """
 EPILOG = """\
