@@ -47,7 +47,7 @@ def _train_and_explain(simulated, run, arch: str) -> None:
     assert main(["train", *data, "--architecture", arch, "-o", str(run), "--quiet"]) == 0
     positives = str(simulated / "positive.fa")
     motifs = ["motifs", str(run / "model.ckpt"), positives, "-o", str(run / "motifs")]
-    motifs += ["--max-sequences", "2000", "--attribution-sequences", "1000", "--quiet"]
+    motifs += ["--max-sequences", "2000", "--quiet"]
     assert main(motifs) == 0
 
 

@@ -103,6 +103,35 @@ def test_filter_motifs_recover_a_planted_motif_and_rank_by_influence():
     assert best.target_name == "CTCF" and best.q < 0.05
 
 
+def test_an_exponential_filter_keeps_the_variation_of_its_sites():
+    """Sites pass on the filter's score, not its exponential activation: half of exp's peak
+    keeps only exact consensus sites (a PPM of 0.99s that Tomtom matches poorly), while GATA1's
+    planted sites carry T in a third of its A/T column."""
+    gata1 = fetch_jaspar(["GATA1"])[0]
+    column = 2  # A 0.69, T 0.29
+    assert gata1.ppm[0, column] > 0.6 and gata1.ppm[3, column] > 0.25
+    model = build(
+        "cnn", filters=1, filter_width=gata1.width, batch_norm=False, depth=0, pool=1
+    ).eval()
+    assert model.config.first_activation == "exp"
+    with torch.no_grad():
+        model.trunk[0].weight[0] = torch.tensor(gata1.log_odds(), dtype=torch.float32)
+        model.trunk[0].bias.zero_()
+    rng = np.random.default_rng(0)
+    seqs = []
+    for _ in range(400):
+        seq = list(rng.choice(list("ACGT"), 60))
+        site = "".join("ACGT"[rng.choice(4, p=c)] for c in gata1.ppm.T)
+        start = rng.integers(0, 60 - gata1.width)
+        seq[start : start + gata1.width] = site
+        seqs.append("".join(seq))
+    (found,) = filter_motifs(model, torch.from_numpy(one_hot(seqs)), influence_sample=10)
+    ppm = found.motif.ppm
+    assert ppm.shape == gata1.ppm.shape
+    assert 0.15 < ppm[3, column] < 0.45, ppm[:, column]
+    assert np.abs(ppm - gata1.ppm).max() < 0.2, ppm
+
+
 def test_rc_model_reports_each_filter_pair_once():
     torch.manual_seed(0)
     model = build("rc_cnn", filters=3, channels=4).eval()

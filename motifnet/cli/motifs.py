@@ -12,9 +12,9 @@ What a trained model learned, from two sources, merged into distinct motifs:
 
 Filter motifs (every architecture with convolutional motif scanners: cnn, rc_cnn, hybrid,
 rc_hybrid): the first convolutional layer runs over DATA (FASTA, CSV or BED with --genome;
-held-out sequences are best), and each filter's windows whose activation passes --threshold x
-its largest activation are counted into a position probability matrix. In an RC model a
-filter and its twin are one motif.
+held-out sequences are best), and each filter's windows whose match score (before the
+activation) passes --threshold x its best score are counted into a position probability
+matrix. In an RC model a filter and its twin are one motif.
 
 Attribution motifs (any architecture): attributions of the model's output (--task) to each
 base of the first --attribution-sequences sequences, by gradient x input or in-silico
@@ -48,7 +48,7 @@ Writes into OUTDIR:
 EPILOG = """\
 examples:
   motifnet motifs runs/ctcf/model.ckpt valid.fa -o runs/ctcf/motifs
-  motifnet motifs runs/x/model.ckpt held_out.csv --motif-db my_motifs.meme --threshold 0.6
+  motifnet motifs runs/x/model.ckpt held_out.csv --motif-db my_motifs.meme --threshold 0.8
   motifnet motifs runs/rnn/model.ckpt peaks.fa --attribution ism --attribution-sequences 500
   motifnet motifs runs/ctcf/model.ckpt peaks.bed --genome hg38.fa --svg -o motifs
 """
@@ -65,8 +65,9 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--threshold",
         type=float,
-        default=0.5,
-        help="fraction of a filter's largest activation a site needs (default: %(default)s)",
+        default=0.7,
+        help="fraction of a filter's best match score (before its activation) that a site "
+        "needs (default: %(default)s)",
     )
     p.add_argument("--weighted", action="store_true", help="weight sites by their activation")
     p.add_argument("--max-sequences", type=int, default=5000, help="default: %(default)s")

@@ -50,7 +50,7 @@ EXPLAIN = ("positives", "all")
 class MotifSettings:
     """How to find and match motifs (the flags of `motifnet motifs`)."""
 
-    threshold: float = 0.5  # fraction of a filter's largest activation a site needs
+    threshold: float = 0.7  # fraction of a filter's best score a site needs
     weighted: bool = False  # weight filter sites by their activation
     max_sequences: int = 5000
     attribution: str = "gradient"  # or "ism", or "none"

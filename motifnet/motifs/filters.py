@@ -1,11 +1,15 @@
-"""First-layer filters -> motifs: activation-aligned PPMs, information content, influence.
+"""First-layer filters -> motifs: PPMs of their best-scoring windows, information, influence.
 
-For each filter, the windows of the input whose post-activation output passes a fraction of
-the filter's largest activation over the data (Basset; Koo & Eddy 2019) are counted into a
-position frequency matrix, optionally weighted by activation; pseudocounts give the PPM, and
-flanks whose information content is low are trimmed. A filter's influence is the mean absolute
-change of the model's logits when the filter's output is replaced by its mean. In an RC model a
-filter and its reverse-complement twin are one motif, reported once.
+For each filter, the windows of the input whose match score passes a fraction of the
+filter's best score over the data (Basset; Koo & Eddy 2019) are counted into a position
+frequency matrix, optionally weighted by activation; pseudocounts give the PPM, and flanks
+whose information content is low are trimmed. The score is the filter's output before its
+monotone activation: for a ReLU the rule is the same on either side of it, but half of an
+exponential activation's peak is the peak score minus ln 2, which keeps only exact consensus
+sites and gives PPMs of 0.99 that Tomtom matches poorly to the database's softer columns.
+A filter's influence is the mean absolute change of the model's logits when the filter's
+output is replaced by its mean. In an RC model a filter and its reverse-complement twin are
+one motif, reported once.
 """
 
 from __future__ import annotations
@@ -69,22 +73,24 @@ def filter_motifs(
     if scanners is None:
         raise ValueError(f"{getattr(model, 'architecture', 'the model')} has no motif scanners")
     width, count = scanners.width, scanners.count
-    activations = batched_forward(scanners.stack, x, batch_size=batch_size)
-    activations = activations[:, :count]  # forward filters; their RC twins give the same motif
+    # forward filters only ([:, :count]): their RC twins give the same motif
+    scores = batched_forward(scanners.score, x, batch_size=batch_size)[:, :count].numpy()
+    if weighted:
+        activations = batched_forward(scanners.stack, x, batch_size=batch_size)[:, :count].numpy()
     counts = np.zeros((count, 4, width))
     sites = np.zeros(count, dtype=np.int64)
     x_np = x.numpy()
     for f in range(count):
-        act = activations[:, f].numpy()
-        peak = act.max()
+        score = scores[:, f]
+        peak = score.max()
         if peak <= 0:
             continue
-        n, position = np.nonzero(act > threshold * peak)
+        n, position = np.nonzero(score > threshold * peak)
         sites[f] = len(n)
         if not len(n):
             continue
         windows = x_np[n[:, None], :, position[:, None] + np.arange(width)[None, :]]  # (k, W, 4)
-        weights = act[n, position] if weighted else np.ones(len(n))
+        weights = activations[n, f, position] if weighted else np.ones(len(n))
         counts[f] = np.einsum("k,kwc->cw", weights, windows)
     influence = filter_influence(model, scanners, x[:influence_sample], batch_size=batch_size)
     found = []

@@ -116,21 +116,26 @@ class Geometry:
 @dataclass(frozen=True)
 class MotifScanners:
     """The convolution whose filters are motifs, the stack (conv, norm, activation) whose
-    output is their activation, the filter width and the motif count. In an RC layer a filter
-    and its twin (channels f and 2·count-1-f) are one motif (``paired``)."""
+    output is their activation, the same stack without its monotone activation (``score``: a
+    window's match score, on which site thresholds are fractions), the filter width and the
+    motif count. In an RC layer a filter and its twin (channels f and 2·count-1-f) are one
+    motif (``paired``)."""
 
     conv: nn.Module
     stack: nn.Module
+    score: nn.Module
     width: int
     count: int
     paired: bool
 
     @classmethod
-    def of(cls, conv: nn.Module, stack: nn.Module) -> MotifScanners:
-        """Scanners from a Conv1d or RCConv1d and its activation stack."""
+    def of(cls, conv: nn.Module, stack: nn.Sequential) -> MotifScanners:
+        """Scanners from a Conv1d or RCConv1d and its activation stack, whose last layer is
+        the (monotone) activation."""
+        score = stack[:-1]
         if isinstance(conv, RCConv1d):
-            return cls(conv, stack, conv.kernel_size, conv.out_channels // 2, True)
-        return cls(conv, stack, conv.kernel_size[0], conv.out_channels, False)
+            return cls(conv, stack, score, conv.kernel_size, conv.out_channels // 2, True)
+        return cls(conv, stack, score, conv.kernel_size[0], conv.out_channels, False)
 
     def channels(self, motif: int) -> list[int]:
         """The output channels of motif ``motif`` (both twins in an RC layer)."""

@@ -75,13 +75,14 @@ class Ensemble(MotifModel):
             convs = self._parallel([m.trunk[0] for m in members], scanned, shared=True)
             rest = self._parallel([m.trunk[1:] for m in members], widths, shared=False)
             stacks = self._parallel([s.stack for s in scanners], scanned, shared=True)
+            scores = self._parallel([s.score for s in scanners], scanned, shared=True)
             total = sum(s.count for s in scanners)
             _view(self, "trunk", nn.Sequential(convs, rest))
             _view(self, "_features", rest)
             _view(
                 self,
                 "_scanners",
-                MotifScanners(convs, stacks, scanners[0].width, total, scanners[0].paired),
+                MotifScanners(convs, stacks, scores, scanners[0].width, total, scanners[0].paired),
             )
         else:
             _view(self, "trunk", self._parallel([m.trunk for m in members], widths, shared=True))
