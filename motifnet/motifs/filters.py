@@ -60,7 +60,7 @@ def filter_motifs(
     model: nn.Module,
     x: torch.Tensor,
     *,
-    threshold: float = 0.5,
+    threshold: float = 0.7,
     weighted: bool = False,
     pseudocount: float = 0.5,
     min_information: float = 0.2,
