@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import datetime
 import json
 import shutil
 import tempfile
@@ -39,7 +38,7 @@ RUNS = {
     "rc_cnn+stride1": ("rc_cnn", STRIDE1),  # the shallow stride-1 rc_cnn of the GUE sweep
     "rc_cnn+stride1x3": ("rc_cnn", [*STRIDE1, "--ensemble", "3"]),  # three of them, one model
     "rc_cnn+stride1+recipe": ("rc_cnn", [*STRIDE1, *RECIPE]),  # with the recipe settings
-    # the recipe without label smoothing: the default since 2026-12-02
+    # the recipe without label smoothing: the candidate default
     "rc_cnn+stride1+mutate+warmup": (
         "rc_cnn",
         [*STRIDE1, "--mutate-augment", "0.05", "--warmup-epochs", "1"],
@@ -85,7 +84,6 @@ def run(arch: str, data: Path, workdir: Path) -> dict:
     top = clusters[0]
     shutil.copyfile(out / "logos" / f"{top['motif']}.png", RESULTS / f"ctcf_top_motif_{arch}.png")
     return {
-        "measured": datetime.date.today().isoformat(),
         "train_seconds": round(trained, 1),
         "motifs_seconds": round(seconds, 1),
         "logo_seconds": round(drawing, 1),
@@ -134,27 +132,23 @@ def main_benchmark() -> None:
     lines = [
         "## Motifs learned from CTCF ChIP-seq (`python benchmarks/ctcf_motifs.py`)",
         "",
-        "Trained on shared/data/ctcf_chipseq/test.fa (the defaults of before 2026-12-02: "
-        "`rc_cnn` pooled by 4 with two blocks, no mutations, no warm-up; `rc_cnn+stride1`: "
+        "Trained on shared/data/ctcf_chipseq/test.fa (default settings; `rc_cnn+stride1`: "
         "`--set pool=1 --set depth=1 --set global_pool=maxavg`, `x3`: `--ensemble 3`, `recipe`: "
         "`--mutate-augment 0.05 --label-smoothing 0.1 --warmup-epochs 1`, `mutate+warmup`: the "
-        "recipe without `--label-smoothing`, the default `rc_cnn` since 2026-12-02), motifs "
-        "from the held-out positives of valid.fa, matched to JASPAR2024 CORE vertebrates. "
-        "Distinct motifs: the learned ones (filters and TF-MoDISco patterns) merged when they "
-        "are the same motif. Measured: the day of the run; filter motifs take their sites on "
-        "match scores (0.7 of the best) since 2026-12-02, on activations (0.5 of the best) "
-        "before.",
+        "recipe without `--label-smoothing`), "
+        "motifs from the held-out",
+        "positives of valid.fa, matched to JASPAR2024 CORE vertebrates. Distinct motifs: the",
+        "learned ones (filters and TF-MoDISco patterns) merged when they are the same motif.",
         "",
         "| model | top distinct motif (influence): known match | motifs named | distinct / learned"
-        " | learned in CTCF motifs | train s | motifs s (logos) | measured |",
-        "|---|---|---|---|---|---|---|---|",
+        " | learned in CTCF motifs | train s | motifs s (logos) |",
+        "|---|---|---|---|---|---|---|",
     ]
     for arch, r in results.items():
         lines.append(
             f"| {arch} | {_top(r)} | {', '.join(dict.fromkeys(r['named'])) or 'none'} | "
             f"{r['distinct']} / {r['learned']} | {r['learned_in_ctcf_motifs']} | "
-            f"{r['train_seconds']:.0f} | {r['motifs_seconds']:.0f} ({r['logo_seconds']:.0f}) | "
-            f"{r.get('measured', 'earlier, activation rule')} |"
+            f"{r['train_seconds']:.0f} | {r['motifs_seconds']:.0f} ({r['logo_seconds']:.0f}) |"
         )
     if before:
         lines += [

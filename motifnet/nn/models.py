@@ -47,9 +47,7 @@ class CNNConfig:
     depth: int = 2  # conv blocks after the first layer
     kernel_size: int = 5
     dilation: int = 1  # dilation of block i is dilation ** (i + 1)
-    # "avg", "maxavg": both (max finds a site, avg counts them), or "attention" (learned
-    # softmax weights over length)
-    global_pool: str = "max"
+    global_pool: str = "max"  # "avg", or "maxavg": both (max finds a site, avg counts them)
     # "global": pooled over the whole input (shift-invariant); "positional": averaged into
     # `bins` stretches, then a linear layer over them, where a site's position matters
     head: str = "global"
@@ -110,7 +108,7 @@ def make_head(config, channels: int, *, rc: bool) -> nn.Module:
     global pooling [+ strand pooling] + linear, or a PositionalHead."""
     if config.head == "positional":
         return PositionalHead(channels, config.bins, config.tasks, config.dropout)
-    pool = GlobalPool(config.global_pool, channels, rc=rc)
+    pool = GlobalPool(config.global_pool)
     features = (channels // 2 if rc else channels) * pool.outputs_per_channel
     layers: list[nn.Module] = [pool] + ([StrandPool("max")] if rc else [])
     return nn.Sequential(*layers, nn.Linear(features, config.tasks))

@@ -190,7 +190,7 @@ def describe_model(model: nn.Module) -> dict[str, Any]:
         "rc_invariant": bool(getattr(model, "rc_invariant", False)),
         "motif_scanners": None if scanners is None else scanners.count,
         # a global-pooling head is shift-invariant; any other sees where things are
-        "shift_invariant_head": core.shift_invariant_head(),
+        "shift_invariant_head": core.pooled_head() is not None,
         "scan": mode.mode,
         "scan_reason": mode.reason,
     }
