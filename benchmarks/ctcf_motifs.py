@@ -22,7 +22,6 @@ import time
 from pathlib import Path
 
 from _report import RESULTS, publish
-from _settings import flags_until_2026_12
 from gue import ctcf_files
 
 from motifnet.cli import main
@@ -59,7 +58,6 @@ def run(arch: str, data: Path, workdir: Path) -> dict:
     started = time.perf_counter()
     train = ["train", "--pos", str(data / "test_pos.fa"), "--neg", str(data / "test_neg.fa")]
     architecture, flags = RUNS[arch]
-    flags = flags_until_2026_12(architecture, flags)
     command = [*train, "--architecture", architecture, *flags, "-o", str(run_dir), "--quiet"]
     assert main(command) == 0
     trained = time.perf_counter() - started

@@ -29,7 +29,6 @@ import tempfile
 from pathlib import Path
 
 from _report import RESULTS, publish
-from _settings import until_2026_12
 
 from motifnet.config import make_config
 from motifnet.io import read_fasta, write_fasta
@@ -177,7 +176,8 @@ def run_gue(task: str, run: str, seed: int, settings: dict, workdir: Path) -> di
             "architecture": arch,
             "outdir": str(workdir / task.replace("/", "_") / run / f"seed{seed}"),
             "seed": seed * changed.get("ensemble", 1),
-            **until_2026_12(arch, {**settings, **changed}),
+            **settings,
+            **changed,
         }
     )
     return _summary(train(config, progress=False))
@@ -238,7 +238,7 @@ def run_ctcf(arch: str, rc_augment: bool, settings: dict, workdir: Path) -> dict
             "rc_augment": rc_augment,
             "test_fraction": 0.0,
             "outdir": str(workdir / "ctcf" / f"{arch}{'_rcaug' if rc_augment else ''}"),
-            **until_2026_12(arch, settings),
+            **settings,
         }
     )
     return _summary(train(config, progress=False))

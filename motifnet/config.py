@@ -78,11 +78,9 @@ class TrainConfig(BaseModel):
     weight_decay: float = Field(default=1e-2, ge=0)
     rc_augment: bool = False
     shift_augment: int = Field(default=0, ge=0)
-    # the recipe: 5% random mutations and one warm-up epoch lifted the default rc_cnn's mean
-    # test MCC over GUE tf/0-4 from 65.7 to 67.7 (3 seeds; BENCHMARKS.md, GUE)
-    mutate_augment: float = Field(default=0.05, ge=0, lt=1)
+    mutate_augment: float = Field(default=0.0, ge=0, lt=1)
     label_smoothing: float = Field(default=0.0, ge=0, lt=1)
-    warmup_epochs: float = Field(default=1.0, ge=0)
+    warmup_epochs: float = Field(default=0.0, ge=0)
     ensemble: int = Field(default=1, ge=1)
     class_weight: Literal["none", "balanced"] = "none"
     early_stopping: Literal["auprc", "loss"] = "auprc"

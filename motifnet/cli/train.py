@@ -126,7 +126,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         default=s,
         metavar="FRACTION",
         help="draw this fraction of each training sequence's positions anew as random bases "
-        "(EvoAug; default: 0.05, 0 turns it off; N-padding positions may be drawn too)",
+        "(EvoAug; e.g. 0.05; N-padding positions may be drawn too)",
     )
     p.add_argument(
         "--label-smoothing",
@@ -140,7 +140,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         type=float,
         default=s,
         help="raise the learning rate linearly over this many epochs, then cosine decay per "
-        "step (default: 1; 0: cosine decay per epoch from the first)",
+        "step (default: 0, cosine decay per epoch)",
     )
     p.add_argument(
         "--ensemble",

@@ -31,8 +31,7 @@ POOL_TYPES = ("max", "blur")
 
 @dataclass(frozen=True)
 class CNNConfig:
-    """Settings of ``cnn`` (and, with other defaults, ``rc_cnn``); every field has a working
-    default."""
+    """Settings of ``cnn`` and ``rc_cnn``; every field has a working default."""
 
     tasks: int = 1
     filters: int = 64  # first-layer motif detectors (per strand for rc_cnn)
@@ -65,18 +64,6 @@ class CNNConfig:
         if min(self.tasks, self.filters, self.channels) < 1 or self.depth < 0:
             raise ConfigError("tasks, filters and channels must be positive, depth >= 0")
         check_head(self.head, self.bins)
-
-
-@dataclass(frozen=True)
-class RCCNNConfig(CNNConfig):
-    """Settings of ``rc_cnn``: no downsampling, one block after the motif scanners, max and
-    mean pooled. Chosen on GUE tf/0-4 (3 seeds, BENCHMARKS.md): mean test MCC 65.7 against 62.0
-    for the pool-4, two-block form (``pool=4 depth=2 global_pool=max``), with half the
-    parameters."""
-
-    pool: int = 1
-    depth: int = 1
-    global_pool: str = "maxavg"
 
 
 def first_pool(size: int, pool_type: str, *, rc: bool) -> nn.Module:

@@ -24,7 +24,7 @@ from motifnet.errors import ConfigError
 from motifnet.nn.contract import Conjoined, MotifModel, unwrap
 from motifnet.nn.dilated import Dilated, DilatedConfig
 from motifnet.nn.ensemble import Ensemble, EnsembleConfig
-from motifnet.nn.models import CNN, CNNConfig, RCCNNConfig
+from motifnet.nn.models import CNN, CNNConfig
 from motifnet.nn.recurrent import RNN, Hybrid, HybridConfig, RNNConfig
 
 
@@ -43,7 +43,7 @@ _ARCHITECTURES: dict[str, Entry] = {
         {"filters": 6, "channels": 6, "filter_width": 9},
     ),
     "rc_cnn": Entry(
-        RCCNNConfig,
+        CNNConfig,
         lambda c: CNN(c, rc=True),
         {"filters": 6, "channels": 6, "filter_width": 9},
     ),
