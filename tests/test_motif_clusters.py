@@ -57,6 +57,29 @@ def test_copies_and_twins_become_one_motif_ranked_by_influence(known):
     assert similarity(shown, ctcf)[0] > 0.95 and shown.shape[1] <= ctcf.shape[1]
 
 
+def test_a_motif_is_shown_by_a_member_seen_in_enough_sites(known):
+    """A TF-MoDISco pattern of 27 seqlets (frequencies in 27ths, as one demo model learned
+    GATA1) looks sharper than the filter that saw GATA1 in 343 sites, but only the filter's
+    PPM matches GATA1: with one pseudocount site per base the well-counted member is shown;
+    seen in as many sites, the sharper one would be."""
+    few = np.array(
+        [  # A C G T rows; AGATTAG with three columns split 12:15
+            [1.0, 0.0, 1.0, 12 / 27, 1 / 27, 15 / 27, 0.0],
+            [0.0, 12 / 27, 0.0, 0.0, 0.0, 0.0, 0.0],
+            [0.0, 15 / 27, 0.0, 0.0, 0.0, 12 / 27, 1.0],
+            [0.0, 0.0, 0.0, 15 / 27, 26 / 27, 0.0, 0.0],
+        ]
+    )
+    gata1 = known["GATA1"].ppm
+    for pattern_sites, shown in ((27, "f0"), (343, "p0")):
+        learned = [
+            LearnedMotif(Motif("f0", "f0", padded(gata1, 2, 2)), "filter", 0.15, 343, 0),
+            LearnedMotif(Motif("p0", "p0", few), "modisco_pos", 0.09, pattern_sites),
+        ]
+        clusters, _ = cluster_motifs(learned)
+        assert len(clusters) == 1 and clusters[0].source == shown, (pattern_sites, clusters)
+
+
 def test_matching_uses_the_informative_core_and_corrects_over_all_pairs(known):
     targets = jaspar_collection()
     ctcf = Motif("learned_ctcf", "x", padded(known["CTCF"].ppm, 5, 5))
