@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import datetime
 import json
 import shutil
 import tempfile
@@ -22,6 +23,7 @@ import time
 from pathlib import Path
 
 from _report import RESULTS, publish
+from _settings import flags_until_2026_12
 from gue import ctcf_files
 
 from motifnet.cli import main
@@ -37,7 +39,7 @@ RUNS = {
     "rc_cnn+stride1": ("rc_cnn", STRIDE1),  # the shallow stride-1 rc_cnn of the GUE sweep
     "rc_cnn+stride1x3": ("rc_cnn", [*STRIDE1, "--ensemble", "3"]),  # three of them, one model
     "rc_cnn+stride1+recipe": ("rc_cnn", [*STRIDE1, *RECIPE]),  # with the recipe settings
-    # the recipe without label smoothing: the candidate default
+    # the recipe without label smoothing: the default rc_cnn since 2026-12-03
     "rc_cnn+stride1+mutate+warmup": (
         "rc_cnn",
         [*STRIDE1, "--mutate-augment", "0.05", "--warmup-epochs", "1"],
@@ -58,6 +60,7 @@ def run(arch: str, data: Path, workdir: Path) -> dict:
     started = time.perf_counter()
     train = ["train", "--pos", str(data / "test_pos.fa"), "--neg", str(data / "test_neg.fa")]
     architecture, flags = RUNS[arch]
+    flags = flags_until_2026_12(architecture, flags)
     command = [*train, "--architecture", architecture, *flags, "-o", str(run_dir), "--quiet"]
     assert main(command) == 0
     trained = time.perf_counter() - started
@@ -82,6 +85,7 @@ def run(arch: str, data: Path, workdir: Path) -> dict:
     top = clusters[0]
     shutil.copyfile(out / "logos" / f"{top['motif']}.png", RESULTS / f"ctcf_top_motif_{arch}.png")
     return {
+        "measured": datetime.date.today().isoformat(),
         "train_seconds": round(trained, 1),
         "motifs_seconds": round(seconds, 1),
         "logo_seconds": round(drawing, 1),
@@ -130,23 +134,28 @@ def main_benchmark() -> None:
     lines = [
         "## Motifs learned from CTCF ChIP-seq (`python benchmarks/ctcf_motifs.py`)",
         "",
-        "Trained on shared/data/ctcf_chipseq/test.fa (default settings; `rc_cnn+stride1`: "
-        "`--set pool=1 --set depth=1 --set global_pool=maxavg`, `x3`: `--ensemble 3`, `recipe`: "
+        "Trained on shared/data/ctcf_chipseq/test.fa (the defaults of before 2026-12-03: `rc_cnn` "
+        "pooled by 4 with two blocks, no mutations, no warm-up; `rc_cnn+stride1`: `--set pool=1 "
+        "--set depth=1 --set global_pool=maxavg`, `x3`: `--ensemble 3`, `recipe`: "
         "`--mutate-augment 0.05 --label-smoothing 0.1 --warmup-epochs 1`, `mutate+warmup`: the "
-        "recipe without `--label-smoothing`), "
-        "motifs from the held-out",
-        "positives of valid.fa, matched to JASPAR2024 CORE vertebrates. Distinct motifs: the",
-        "learned ones (filters and TF-MoDISco patterns) merged when they are the same motif.",
+        "recipe without `--label-smoothing`, the default `rc_cnn` since 2026-12-03), motifs "
+        "from the held-out positives of valid.fa, matched to JASPAR2024 CORE vertebrates. "
+        "Distinct motifs: the learned ones (filters and TF-MoDISco patterns) merged when they "
+        "are the same motif. Measured: the day of the run; filter motifs take their sites on "
+        "match scores (0.7 of the best) since 2026-12-02, on activations (0.5 of the best) "
+        "before; a distinct motif is shown by its sharpest member counted with a pseudocount of "
+        "one site per base since 2026-12-03.",
         "",
         "| model | top distinct motif (influence): known match | motifs named | distinct / learned"
-        " | learned in CTCF motifs | train s | motifs s (logos) |",
-        "|---|---|---|---|---|---|---|",
+        " | learned in CTCF motifs | train s | motifs s (logos) | measured |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for arch, r in results.items():
         lines.append(
             f"| {arch} | {_top(r)} | {', '.join(dict.fromkeys(r['named'])) or 'none'} | "
             f"{r['distinct']} / {r['learned']} | {r['learned_in_ctcf_motifs']} | "
-            f"{r['train_seconds']:.0f} | {r['motifs_seconds']:.0f} ({r['logo_seconds']:.0f}) |"
+            f"{r['train_seconds']:.0f} | {r['motifs_seconds']:.0f} ({r['logo_seconds']:.0f}) | "
+            f"{r.get('measured', 'earlier, activation rule')} |"
         )
     if before:
         lines += [

@@ -1,10 +1,11 @@
 """What does each architecture guarantee, and what does it cost?
 
 For every registered architecture (default settings, random seeded weights) plus rc_cnn at the
-same channel width as cnn, cnn with BlurPool and conjoined(cnn): RC error, shift error of the
-output and of the conv trunk (shift 1 and shift D = total stride), parameter count, and forward
-throughput on 1,000 bp inputs (sequences/s, batch 64, eval mode, this machine's 2 cores, timed
-round-robin), as a ratio to ``cnn`` in the same run.
+same channel width as cnn, in its pool-4 form of before 2026-12 and with attention pooling, cnn
+with BlurPool and conjoined(cnn): RC error, shift error of the output and of the conv trunk
+(shift 1 and shift D = total stride), parameter count, and forward throughput on 1,000 bp inputs
+(sequences/s, batch 64, eval mode, this machine's 2 cores, timed round-robin), as a ratio to
+``cnn`` in the same run.
 
 Run: ``python benchmarks/equivariance.py``. Writes benchmarks/results/equivariance.json and the
 equivariance table in BENCHMARKS.md.
@@ -18,12 +19,15 @@ import time
 
 import torch
 from _report import publish
+from _settings import RC_CNN_UNTIL_2026_12
 
 from motifnet.equivariance import check, random_one_hot
 from motifnet.nn.registry import available, build, describe_model
 
 VARIANTS = {name: (name, {}) for name in available()}
 VARIANTS["rc_cnn (filters=32, channels=32)"] = ("rc_cnn", {"filters": 32, "channels": 32})
+VARIANTS["rc_cnn, pool 4 (default until 2026-12)"] = ("rc_cnn", RC_CNN_UNTIL_2026_12)
+VARIANTS["rc_cnn (global_pool=attention)"] = ("rc_cnn", {"global_pool": "attention"})
 VARIANTS["cnn (pool_type=blur)"] = ("cnn", {"pool_type": "blur"})
 VARIANTS["conjoined(cnn)"] = ("conjoined(cnn)", {})
 

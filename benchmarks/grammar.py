@@ -22,6 +22,7 @@ from pathlib import Path
 
 import torch
 from _report import RESULTS, publish
+from _settings import until_2026_12
 
 from motifnet.checkpoint import load_trained
 from motifnet.config import make_config
@@ -52,7 +53,7 @@ def run_one(arch: str, regime: str, folder: Path, implants: list[Implant]) -> di
             },
             "architecture": arch,
             "outdir": str(folder / f"{regime}_{arch}"),
-            **TRAINING,
+            **until_2026_12(arch, TRAINING),
         }
     )
     report = train(config, progress=False)

@@ -30,6 +30,7 @@ from pathlib import Path
 
 import numpy as np
 from _report import publish
+from _settings import flags_until_2026_12
 from gue import ctcf_files
 
 from motifnet.checkpoint import load_trained
@@ -143,6 +144,7 @@ def site_quality(results, folder: Path, planted: tuple[str, ...]) -> dict:
 def run_model(name: str, arch: str, work: Path, targets) -> dict:
     flags, held_out = data(name, work)
     run = work / f"{name}_{arch}".replace("/", "_").replace(" ", "_")
+    flags = flags_until_2026_12(arch, flags)
     assert main(["train", *flags, "--architecture", arch, "-o", str(run), "--quiet"]) == 0
     trained = load_trained(run / "model.ckpt")
     records = list(read_fasta(held_out))[:2000]

@@ -15,6 +15,7 @@ import tempfile
 from pathlib import Path
 
 from _report import publish
+from _settings import until_2026_12
 
 from motifnet.config import make_config
 from motifnet.simulate import SimulationConfig, simulate, write_simulation
@@ -71,7 +72,7 @@ def main() -> None:
                         },
                         "architecture": arch,
                         "outdir": str(folder / arch),
-                        **settings,
+                        **until_2026_12(arch, settings),
                     }
                 )
                 report = train(config, progress=False)

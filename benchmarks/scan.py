@@ -17,8 +17,9 @@ are timed on the first ``--sliding-bp`` bp (their cost per window is constant), 
 difference between the two is taken there.
 
 dense pass: the default rc_cnn's scan (``motifnet.scanning.scan_sequence``, as ``motifnet scan``
-runs it) of ``--scan-bp`` bp at step 1 and at step = the total stride, fp32 and bf16, each in a
-fresh process after a 200 kb warm-up (median of ``--rounds`` interleaved rounds), against the
+runs it), and that of the pool-4 rc_cnn that was the default until 2026-12, of ``--scan-bp`` bp
+at step 1 and at step = the total stride, fp32 and bf16, each in a fresh process after a 200 kb
+warm-up (median of ``--rounds`` interleaved rounds), against the
 same scan in 200 kb passes (the default before 10 kb passes). Beside bp/s: the model's FLOPs
 per base (torch's FlopCounterMode on the pass), the achieved GFLOP/s, their share of the
 machine's GEMM peak (the fastest of 10 4096 x 4096 matmuls, measured in the same run), and the
@@ -40,6 +41,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from _report import publish
+from _settings import RC_CNN_UNTIL_2026_12
 from Bio import SeqIO
 
 from motifnet.checkpoint import load_model, save_model
@@ -55,6 +57,11 @@ from motifnet.sequence import one_hot
 MODELS = {
     "rc_cnn (default)": ("rc_cnn", {}),
     "cnn (filters=16, channels=16)": ("cnn", {"filters": 16, "channels": 16}),
+}
+# the dense pass of the default and of the pool-4 form it replaced (same first layer)
+DENSE_MODELS = {
+    "rc_cnn (default)": {},
+    "rc_cnn, pool 4 (default until 2026-12)": RC_CNN_UNTIL_2026_12,
 }
 
 
@@ -147,11 +154,11 @@ def flops_per_base(model: torch.nn.Module, step: int, window: int = 200) -> floa
     return counter.get_total_flops() / bases
 
 
-def dense_worker(step: int, precision: str, chunk: int, bp: int) -> None:
-    """One timed dense scan of the default model (the body of a fresh process)."""
+def dense_worker(model_label: str, step: int, precision: str, chunk: int, bp: int) -> None:
+    """One timed dense scan of an rc_cnn of DENSE_MODELS (the body of a fresh process)."""
     retain_freed_memory()
     torch.manual_seed(0)
-    model = build("rc_cnn").eval()
+    model = build("rc_cnn", **DENSE_MODELS[model_label]).eval()
     sequence = "".join(np.random.default_rng(1).choice(list("ACGT"), bp))
     kwargs = {"step": step, "chunk": chunk, "precision": precision}
     fetch = sequence.__getitem__
@@ -165,33 +172,42 @@ def dense_worker(step: int, precision: str, chunk: int, bp: int) -> None:
 
 def bench_dense(bp: int, rounds: int) -> tuple[list[dict], dict]:
     """bp/s (median of ``rounds`` interleaved rounds of fresh processes), FLOPs per base and
-    achieved GFLOP/s of the default model's dense pass."""
+    achieved GFLOP/s of the dense pass of each of DENSE_MODELS, at step 1 and its total
+    stride."""
     torch.manual_seed(0)
-    model = build("rc_cnn").eval()
-    stride = model.total_stride
+    models = {label: build("rc_cnn", **s).eval() for label, s in DENSE_MODELS.items()}
+    strides = {label: model.total_stride for label, model in models.items()}
     peaks = {p: gemm_peak(torch.float32 if p == "fp32" else torch.bfloat16) for p in PRECISIONS}
     runs = [
-        (step, p, chunk) for step in (1, stride) for p in PRECISIONS for chunk in (OLD_CHUNK, CHUNK)
+        (label, step, p, chunk)
+        for label in models
+        for step in sorted({1, strides[label]})
+        for p in PRECISIONS
+        for chunk in (OLD_CHUNK, CHUNK)
     ]
     seconds: dict[tuple, list[float]] = {run: [] for run in runs}
     for _ in range(rounds):
-        for step, precision, chunk in runs:
-            command = [sys.executable, __file__, "--dense-worker", str(step), precision]
+        for run in runs:
+            label, step, precision, chunk = run
+            command = [sys.executable, __file__, "--dense-worker", label, str(step), precision]
             command += [str(chunk), str(bp)]
             result = subprocess.run(command, check=True, capture_output=True, text=True)
-            seconds[step, precision, chunk].append(json.loads(result.stdout)["seconds"])
+            seconds[run].append(json.loads(result.stdout)["seconds"])
     rows = []
-    for step, precision, chunk in runs:
-        flops = flops_per_base(model, step)
-        rate = bp / float(np.median(seconds[step, precision, chunk]))
+    for run in runs:
+        label, step, precision, chunk = run
+        flops = flops_per_base(models[label], step)
+        rate = bp / float(np.median(seconds[run]))
         rows.append(
             {
+                "model": label,
+                "total_stride": strides[label],
                 "step": step,
                 "precision": precision,
                 "chunk": chunk,
                 "bp": bp,
                 "rounds": rounds,
-                "seconds": seconds[step, precision, chunk],
+                "seconds": seconds[run],
                 "bp_per_second": rate,
                 "flops_per_base": flops,
                 "gflops": flops * rate / 1e9,
@@ -203,7 +219,7 @@ def bench_dense(bp: int, rounds: int) -> tuple[list[dict], dict]:
     baseline = next(r for r in rows if (r["step"], r["chunk"]) == (1, OLD_CHUNK))
     for row in rows:
         row["speedup"] = row["bp_per_second"] / baseline["bp_per_second"]
-    return rows, {"gemm_peak_gflops": peaks, "total_stride": stride}
+    return rows, {"gemm_peak_gflops": peaks}
 
 
 # What each timed predict run does, in a fresh process as a user runs it: the naive loop as is,
@@ -270,8 +286,8 @@ def bench_predict(
 
 def main() -> None:
     if sys.argv[1:2] == ["--dense-worker"]:
-        step, precision, chunk, bp = sys.argv[2:]
-        return dense_worker(int(step), precision, int(chunk), int(bp))
+        label, step, precision, chunk, bp = sys.argv[2:]
+        return dense_worker(label, int(step), precision, int(chunk), int(bp))
     if sys.argv[1:2] == ["--worker"]:
         mode, model_path, fasta, output, batch = sys.argv[2:]
         return predict_worker(mode, Path(model_path), Path(fasta), Path(output), int(batch))
@@ -332,35 +348,41 @@ def main() -> None:
     peaks = machine["gemm_peak_gflops"]
     lines += [
         "",
-        f"The default rc_cnn's dense pass over {args.scan_bp / 1e6:g} Mbp "
+        f"The dense pass of the default rc_cnn (total stride 1) and of the pool-4 rc_cnn that "
+        f"was the default until 2026-12 (total stride 4) over {args.scan_bp / 1e6:g} Mbp "
         f"({torch.get_num_threads()} threads, each run a fresh process after a 200 kb warm-up, "
-        f"median of {args.rounds} interleaved rounds) at step 1 and at step "
-        f"{machine['total_stride']} (its total stride), in {OLD_CHUNK // 1000} kb passes (the "
-        f"default before) and {CHUNK // 1000} kb passes (the default: a pass stays in the CPU "
-        "cache). FLOPs per base of sequence are counted by torch's FlopCounterMode; peak: this "
-        f"machine's GEMM, measured in the same run ({peaks['fp32']:.0f} GFLOP/s fp32, "
-        f"{peaks['bf16']:.0f} bf16). hg38: 3.1 Gbp in one process on this machine.",
+        f"median of {args.rounds} interleaved rounds) at step 1 and at each model's total "
+        f"stride, in {OLD_CHUNK // 1000} kb passes (the default before) and {CHUNK // 1000} kb "
+        "passes (the default: a pass stays in the CPU cache). FLOPs per base of sequence are "
+        "counted by torch's FlopCounterMode; peak: this machine's GEMM, measured in the same "
+        f"run ({peaks['fp32']:.0f} GFLOP/s fp32, {peaks['bf16']:.0f} bf16). hg38: 3.1 Gbp in "
+        "one process on this machine. The speed-up column compares with the default's step 1, "
+        "fp32, 200 kb passes.",
         "",
-        "| step | precision | pass | kbp/s | vs step 1, fp32, 200 kb | kFLOP/base | GFLOP/s "
+        "| model | step | precision | pass | kbp/s | speed-up | kFLOP/base | GFLOP/s "
         "| of GEMM peak | hg38, one process |",
-        "|---:|---|---:|---:|---:|---:|---:|---:|---:|",
+        "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     lines += [
-        f"| {r['step']} | {r['precision']} | {r['chunk'] // 1000} kb | "
+        f"| {r['model']} | {r['step']} | {r['precision']} | {r['chunk'] // 1000} kb | "
         f"{r['bp_per_second'] / 1e3:,.0f} | {r['speedup']:.2f}x | "
         f"{r['flops_per_base'] / 1e3:.0f} | {r['gflops']:.0f} | {r['peak_share']:.0%} | "
         f"{r['hg38_hours']:.1f} h |"
         for r in dense_rows
     ]
     fp32 = {
-        r["step"]: r["bp_per_second"]
+        (r["model"], r["step"]): r["bp_per_second"]
         for r in dense_rows
         if (r["precision"], r["chunk"]) == ("fp32", CHUNK)
     }
+    default, pooled = DENSE_MODELS
+    pooled_stride = next(r["total_stride"] for r in dense_rows if r["model"] == pooled)
     lines += [
         "",
-        f"Step {machine['total_stride']} against step 1 (fp32, {CHUNK // 1000} kb passes): "
-        f"{fp32[machine['total_stride']] / fp32[1]:.1f}x faster.",
+        f"fp32, {CHUNK // 1000} kb passes: the default at step 1 runs "
+        f"{fp32[default, 1] / fp32[pooled, 1]:.1f}x the speed of the pool-4 form at step 1 and "
+        f"{fp32[default, 1] / fp32[pooled, pooled_stride]:.2f}x its speed at step "
+        f"{pooled_stride}.",
     ]
     results = {"predict": rows, "scan": scan_rows, "dense": dense_rows, "machine": machine}
     publish("scan", results, "\n".join(lines))

@@ -3,13 +3,13 @@
 N random sequences of 1 kb are read as ``motifnet train`` reads them, from FASTA (half labelled
 positive: read_fasta, binary_set) or from a CSV with ``--tasks`` 0/1 label columns (read_table
 without per-record labels, table_set: a multi-task set), held as the training data and trained
-on with the default rc_cnn for ``--steps`` batches of 128 (forward, backward, AdamW). Two ways
-to hold the set, each in a fresh process: ``bytes`` (motifnet.data.encode: 1 byte per base,
-one-hot per batch, the current path) and ``float32`` (the whole set one-hot encoded up front,
-the path before it; a baseline kept here). Reported: the process's peak RSS (ru_maxrss), the
-set's own size, and the seconds per step (median of the steps after a warm-up) with the
-seconds per epoch it implies. float32 runs only where its tensor fits this machine
-comfortably.
+on with the pool-4 rc_cnn (the default until 2026-12) for ``--steps`` batches of 128 (forward,
+backward, AdamW). Two ways to hold the set, each in a fresh process: ``bytes``
+(motifnet.data.encode: 1 byte per base, one-hot per batch, the current path) and ``float32``
+(the whole set one-hot encoded up front, the path before it; a baseline kept here). Reported:
+the process's peak RSS (ru_maxrss), the set's own size, and the seconds per step (median of the
+steps after a warm-up) with the seconds per epoch it implies. float32 runs only where its tensor
+fits this machine comfortably.
 
 Run: ``python benchmarks/training_memory.py``. Writes benchmarks/results/training_memory.json
 and BENCHMARKS.md.
@@ -30,6 +30,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from _report import publish
+from _settings import RC_CNN_UNTIL_2026_12
 
 from motifnet.data import batches, binary_set, encode, table_set
 from motifnet.io import read_fasta, read_table
@@ -88,7 +89,7 @@ def worker(mode: str, inputs: list[Path], steps: int) -> None:
         held = x.codes.numel() + y.numel() * y.element_size()
         del data  # as train does: the bytes are what training holds
     torch.manual_seed(0)
-    model = build("rc_cnn", tasks=y.shape[1])
+    model = build("rc_cnn", tasks=y.shape[1], **RC_CNN_UNTIL_2026_12)
     optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3)
     seconds = []
     loader = iter(batches(x, y, BATCH, shuffle=True))
@@ -157,7 +158,7 @@ def main() -> None:
         "",
         f"Random sequences of {LENGTH} bp from FASTA (half positive) or from a CSV with "
         f"{args.tasks} 0/1 label columns (~5% ones), read as `motifnet train` reads them and "
-        f"trained on with the default rc_cnn, batches of {BATCH} "
+        f"trained on with the pool-4 rc_cnn (the default until 2026-12), batches of {BATCH} "
         f"({torch.get_num_threads()} threads, each run a fresh process; seconds per step: "
         f"median of {args.steps} steps after 2). `bytes`: the set held at 1 byte per base, "
         "one-hot per batch (the default); `float32`: the whole set one-hot encoded up front "

@@ -95,20 +95,17 @@ class TrainConfig(BaseModel):
 
     @model_validator(mode="before")
     @classmethod
-    def _renamed_keys(cls, values: Any) -> Any:
-        """Settings files written before a key was renamed keep working, with a warning."""
+    def _given_settings(cls, values: Any) -> Any:
+        """Settings files written before a key was renamed keep working, with a warning; then
+        the training settings the architecture trains with (its registry entry) fill in what
+        is not given."""
         if isinstance(values, dict):
-            for old, new in RENAMED.items():
-                if old in values:
-                    if new in values:
-                        raise ValueError(f"give {new!r} only ({old!r} is its old name)")
-                    warnings.warn(
-                        f"setting {old!r} is now called {new!r}; please rename it",
-                        FutureWarning,
-                        stacklevel=2,
-                    )
-                    values = {**values, new: values[old]}
-                    del values[old]
+            from motifnet.nn.registry import training_defaults
+
+            values = _renamed(values)
+            architecture = values.get("architecture", cls.model_fields["architecture"].default)
+            if isinstance(architecture, str):
+                values = {**training_defaults(architecture), **values}
         return values
 
     @model_validator(mode="after")
@@ -133,6 +130,22 @@ class TrainConfig(BaseModel):
         if self.split == "chrom" and not (self.valid_chroms or self.valid):
             raise ValueError("split 'chrom' needs valid_chroms (or a valid set)")
         return self
+
+
+def _renamed(values: dict) -> dict:
+    """Old setting names replaced by their new ones, with a warning."""
+    for old, new in RENAMED.items():
+        if old in values:
+            if new in values:
+                raise ValueError(f"give {new!r} only ({old!r} is its old name)")
+            warnings.warn(
+                f"setting {old!r} is now called {new!r}; please rename it",
+                FutureWarning,
+                stacklevel=4,
+            )
+            values = {**values, new: values[old]}
+            del values[old]
+    return values
 
 
 def _message(item: dict) -> str:

@@ -15,7 +15,7 @@ from motifnet.equivariance import random_one_hot
 from motifnet.errors import ConfigError
 from motifnet.motifs.filters import filter_influence, motif_scanners
 from motifnet.nn.inference import for_inference
-from motifnet.nn.registry import assemble, available, build, tiny_config
+from motifnet.nn.registry import assemble, available, build, describe_model, tiny_config
 from motifnet.scanning import dense_mode, dense_windows, sliding_windows
 from motifnet.sequence import reverse_complement
 from motifnet.summary import read_run
@@ -46,6 +46,24 @@ def test_an_ensemble_is_the_mean_of_its_members_in_every_form(name):
             dense = dense_windows(model, long, 70)
             assert torch.allclose(dense, sliding_windows(model, long, 70), atol=1e-4)
     assert model.geometry == members[0].geometry
+
+
+def test_an_ensemble_of_attention_pools_scans_per_window_and_stays_shift_invariant():
+    """Each member weighs positions its own way, so the ensemble has no one-pass pooling: a
+    scan runs its trunk once and the head per window, with the same result."""
+    members = []
+    for seed in range(2):
+        torch.manual_seed(seed)
+        members.append(build("rc_cnn", **tiny_config("rc_cnn"), global_pool="attention").eval())
+    model = assemble(members).eval()
+    assert dense_mode(model).mode == "trunk"
+    assert describe_model(model)["shift_invariant_head"]
+    long = random_one_hot(2, 95, seed=2)
+    with torch.no_grad():
+        dense = dense_windows(model, long, 70)
+        assert torch.allclose(dense, sliding_windows(model, long, 70), atol=1e-4)
+        x = long[..., :70]
+        assert torch.allclose(model(reverse_complement(x)), model(x), atol=1e-5)
 
 
 @pytest.mark.parametrize(

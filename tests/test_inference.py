@@ -15,11 +15,12 @@ from motifnet.nn.runtime import precision_context
 CONFIGS = [
     ("cnn", {}),
     ("rc_cnn", {}),
-    ("rc_cnn", {"pool_type": "blur"}),
+    ("rc_cnn", {"pool_type": "blur", "pool": 4}),
     ("cnn", {"pool_type": "blur", "batch_norm": False}),
     ("rc_cnn", {"dilation": 2, "global_pool": "avg", "first_activation": "relu"}),
     ("cnn", {"pool": 1, "depth": 0, "global_pool": "maxavg"}),
     ("conjoined(cnn)", {}),
+    ("rc_cnn", {"global_pool": "attention"}),
 ]
 
 

@@ -5,6 +5,7 @@ from hypothesis import strategies as st
 from torch import nn
 
 from motifnet.nn import BlurPool1d, GlobalPool, RCBatchNorm1d, RCConv1d, StrandPool, rc_features
+from motifnet.nn.layers import ATTENTION_BOUND
 from motifnet.sequence import reverse_complement
 
 TOLERANCE = 1e-5
@@ -194,3 +195,24 @@ def test_maxavg_pooling_keeps_max_and_mean_and_the_channel_pairs():
     assert torch.allclose(pooled[:, 3:9], average)
     # RC of a regular map pools to the mirror image of the pooled vector
     assert torch.allclose(GlobalPool("maxavg")(rc_features(x)), pooled.flip(1))
+
+
+@pytest.mark.parametrize("rc", [False, True])
+def test_attention_pooling_starts_as_a_soft_max_and_keeps_the_channel_pairs(rc):
+    torch.manual_seed(0)
+    x = torch.randn(3, 6, 11)
+    pool = GlobalPool("attention", 6, rc=rc)
+    pooled = pool(x)
+    assert pooled.shape == (3, 6)
+    # softmax weights of the bounded logits 2x: between the mean and the max of each channel
+    logits = ATTENTION_BOUND * torch.tanh(2 * x / ATTENTION_BOUND)
+    expected = (torch.softmax(logits, dim=-1) * x).sum(-1)
+    assert torch.allclose(pooled, expected, atol=1e-5)
+    assert (pooled > x.mean(-1)).all() and (pooled <= x.amax(-1) + 1e-6).all()
+    with torch.no_grad():
+        for p in pool.parameters():
+            p.add_(0.5 * torch.randn_like(p))
+    if rc:  # RC of a regular map pools to the mirror image of the pooled vector
+        assert torch.allclose(pool(rc_features(x)), pool(x).flip(1), atol=1e-5)
+    with pytest.raises(ValueError, match="number of channels"):
+        GlobalPool("attention")

@@ -22,7 +22,7 @@ def rc_error(model: torch.nn.Module, x: torch.Tensor) -> float:
 @pytest.mark.parametrize("length", [150, 151])
 @pytest.mark.parametrize("pool_type", ["max", "blur"])
 @pytest.mark.parametrize("activation", ["relu", "exp"])
-@pytest.mark.parametrize("global_pool", ["max", "maxavg"])
+@pytest.mark.parametrize("global_pool", ["max", "maxavg", "attention"])
 def test_rc_cnn_is_rc_invariant_and_cnn_is_not(length, pool_type, activation, global_pool):
     torch.manual_seed(0)
     config = CNNConfig(

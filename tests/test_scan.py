@@ -16,11 +16,13 @@ MODELS = [
     ("cnn", {}),
     ("rc_cnn", {}),
     ("cnn", {"pool_type": "blur", "pool": 3}),
-    ("rc_cnn", {"pool_type": "blur", "dilation": 2}),
+    ("rc_cnn", {"pool_type": "blur", "pool": 4, "dilation": 2}),
     ("cnn", {"global_pool": "avg"}),
     ("rc_cnn", {"global_pool": "maxavg"}),
     ("conjoined(cnn)", {"pool": 5}),
-    ("rc_cnn", {"pool": 1, "depth": 1}),
+    ("rc_cnn", {"pool": 4, "depth": 2, "global_pool": "max"}),
+    ("cnn", {"global_pool": "attention"}),
+    ("rc_cnn", {"pool": 4, "depth": 2, "global_pool": "attention"}),
 ]
 
 

@@ -5,11 +5,12 @@ import json
 import pytest
 
 from motifnet.cli import main
-from motifnet.config import make_config
+from motifnet.config import TrainConfig, make_config
 from motifnet.errors import ConfigError, InputError
 from motifnet.io import write_fasta
 from motifnet.io.records import Record
 from motifnet.nn import build
+from motifnet.nn.registry import available, training_defaults
 from motifnet.simulate import SimulationConfig, simulate, write_simulation
 
 SMALL = {"filters": 16, "channels": 16}
@@ -292,6 +293,24 @@ def test_renamed_settings_still_work_with_a_warning(ctcf):
         assert make_config({"train": data, "arch": "cnn"}).architecture == "cnn"
     with pytest.raises(ConfigError, match="give 'architecture' only"):
         make_config({"train": data, "arch": "cnn", "architecture": "rnn"})
+
+
+def test_each_architecture_trains_with_its_own_defaults_unless_told_otherwise():
+    """The training settings an architecture was measured to need (its registry entry) fill in
+    what a config leaves out, for NAME and conjoined(NAME); a given value wins."""
+    data = {"pos": ["x.fa"]}
+    for name in (n for n in available() if n != "ensemble"):
+        own = training_defaults(name)
+        for form in (name, f"conjoined({name})"):
+            config = make_config({"train": data, "architecture": form})
+            for key, field in TrainConfig.model_fields.items():
+                if key not in ("train", "architecture"):
+                    assert getattr(config, key) == own.get(key, field.default), (form, key)
+        for key in own:
+            given = make_config({"train": data, "architecture": name, key: 0})
+            assert getattr(given, key) == 0
+    assert training_defaults("rc_cnn") == {"mutate_augment": 0.05, "warmup_epochs": 1.0}
+    assert training_defaults("hybrid") == {}
 
 
 def test_inputs_shorter_than_the_model_needs_are_refused(tmp_path, ctcf):

@@ -36,7 +36,7 @@ the central length + max(shift) bp of each record long enough is used.
 ARCHITECTURES = """\
 architectures:
   cnn        standard CNN: conv motif detectors -> pool -> convs -> global pool -> linear
-  rc_cnn     the same CNN built from RC layers: exactly RC-invariant
+  rc_cnn     a CNN of RC layers, no downsampling, one block, max+mean pooled: RC-invariant
   rnn        RNN baseline: per-base embedding -> BiLSTM/BiGRU -> pooled over length
   rc_rnn     the RNN run with tied weights on both strands: exactly RC-invariant
   hybrid     DanQ-like: conv motif scanners -> pool -> BiLSTM

@@ -126,7 +126,8 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         default=s,
         metavar="FRACTION",
         help="draw this fraction of each training sequence's positions anew as random bases "
-        "(EvoAug; e.g. 0.05; N-padding positions may be drawn too)",
+        "(EvoAug; N-padding positions may be drawn too; default: 0.05 for rc_cnn, 0 for the "
+        "others)",
     )
     p.add_argument(
         "--label-smoothing",
@@ -139,8 +140,9 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         "--warmup-epochs",
         type=float,
         default=s,
+        metavar="EPOCHS",
         help="raise the learning rate linearly over this many epochs, then cosine decay per "
-        "step (default: 0, cosine decay per epoch)",
+        "step (default: 1 for rc_cnn; 0 for the others: cosine decay per epoch)",
     )
     p.add_argument(
         "--ensemble",

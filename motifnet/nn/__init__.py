@@ -10,7 +10,7 @@ from motifnet.nn.layers import (
     rc_features,
     same_padding,
 )
-from motifnet.nn.models import CNN, CNNConfig
+from motifnet.nn.models import CNN, CNNConfig, RCCNNConfig
 from motifnet.nn.registry import available, build
 
 __all__ = [
@@ -23,6 +23,7 @@ __all__ = [
     "MotifModel",
     "MotifScanners",
     "RCBatchNorm1d",
+    "RCCNNConfig",
     "RCConv1d",
     "StrandPool",
     "available",

@@ -10,6 +10,8 @@ that it runs in ``forward_head``. From that split the features learn what they n
 - ``pooled_head()``: the head as global pooling then per-vector layers, or None; with it a
   scan runs in one dense pass, without it the trunk runs once per chunk and the head per
   window (``motifnet.scanning.dense_mode`` says which, and why);
+- ``shift_invariant_head()``: whether the head pools over all positions alike (global
+  pooling, also where it has no one-pass form, as in an ensemble of attention pools);
 - the inference form (``motifnet.nn.inference.for_inference``) folds the trunk by its table.
 
 Wrappers (``Conjoined``) are unwrapped in one place, ``unwrap``. Per-layer handling that grows
@@ -191,6 +193,10 @@ class MotifModel(_Geometric, nn.Module):
     def motif_scanners(self) -> MotifScanners | None:
         """The first-layer motif detectors, when the model has them."""
         return None
+
+    def shift_invariant_head(self) -> bool:
+        """Whether the head pools the trunk's map over all positions alike."""
+        return self.pooled_head() is not None
 
     @property
     def geometry(self) -> Geometry:

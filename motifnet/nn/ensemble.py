@@ -109,11 +109,16 @@ class Ensemble(MotifModel):
         heads = [m.pooled_head() for m in self.members]
         if any(h is None for h in heads) or len({h.pool.mode for h in heads}) > 1:
             return None
+        if heads[0].pool.mode == "attention":  # each member weighs positions its own way
+            return None
         pool = GlobalPool(heads[0].pool.mode)
         return PooledHead(pool, _MemberHeads([h.after for h in heads], self._features, pool.mode))
 
     def motif_scanners(self) -> MotifScanners | None:
         return self._scanners
+
+    def shift_invariant_head(self) -> bool:
+        return all(m.shift_invariant_head() for m in self.members)
 
 
 class _MemberHeads(nn.Module):

@@ -14,7 +14,10 @@ from torch import nn
 from torch.nn import functional as F
 
 PADDINGS = ("valid", "same")
-POOL_MODES = ("max", "avg", "maxavg")
+POOL_MODES = ("max", "avg", "maxavg", "attention")
+# attention logits are squashed into (-bound, bound), so every position keeps a weight of at
+# least e^(-2 bound) of the largest and a dense scan can slide the softmax exactly
+ATTENTION_BOUND = 10.0
 STRAND_MODES = ("sum", "mean", "max")
 
 
@@ -170,24 +173,45 @@ class Exp(nn.Module):
 
 
 class GlobalPool(nn.Module):
-    """Global max, average, or both over length: an equivariant map becomes an invariant vector.
+    """Global max, average, both, or attention over length: an equivariant map becomes an
+    invariant vector.
 
     Max says whether a feature occurs anywhere; the average says how much of it there is (the
     density of CpGs or of weak sites, which max cannot count). ``maxavg`` gives both, laid out
     as [max first half, avg first half, avg second half, max second half], so the partners of
-    a regular (RC) map stay mirror images and StrandPool still pairs them.
+    a regular (RC) map stay mirror images and StrandPool still pairs them. ``attention``
+    (Enformer's attention pooling) averages each channel with softmax weights over length,
+    from logits a 1x1 convolution reads off all channels (an RCConv1d when ``rc``, so the
+    pooled partners stay mirror images); it starts as a soft max (identity logits x 2).
     """
 
-    def __init__(self, mode: str = "max"):
+    def __init__(self, mode: str = "max", channels: int | None = None, *, rc: bool = False):
         super().__init__()
         self.mode = _checked(mode, POOL_MODES)
         self.outputs_per_channel = 2 if mode == "maxavg" else 1
+        if mode == "attention":
+            if channels is None:
+                raise ValueError("attention pooling needs the number of channels")
+            self.logits = (
+                RCConv1d(channels, channels // 2, 1) if rc else nn.Conv1d(channels, channels, 1)
+            )
+            with torch.no_grad():
+                weight = self.logits.weight
+                weight.zero_()
+                weight[:, : weight.shape[0]].copy_(2 * torch.eye(weight.shape[0])[..., None])
+                self.logits.bias.zero_()
+
+    def attention_logits(self, x: torch.Tensor) -> torch.Tensor:
+        """Bounded attention logits of a map (N, C, L): ATTENTION_BOUND x tanh(z / bound)."""
+        return ATTENTION_BOUND * torch.tanh(self.logits(x) / ATTENTION_BOUND)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if self.mode == "max":
             return x.amax(dim=-1)
         if self.mode == "avg":
             return x.mean(dim=-1)
+        if self.mode == "attention":
+            return (torch.softmax(self.attention_logits(x), dim=-1) * x).sum(dim=-1)
         return self.combine(x.amax(dim=-1), x.mean(dim=-1))
 
     @staticmethod

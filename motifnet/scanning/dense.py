@@ -44,7 +44,7 @@ from motifnet.nn.inference import (
     Unfolded,
     fold_trunk,
 )
-from motifnet.nn.layers import Parallel
+from motifnet.nn.layers import ATTENTION_BOUND, Parallel
 from motifnet.sequence import reverse_complement
 
 MODES = ("one pass", "trunk", "windows")
@@ -261,6 +261,8 @@ def dense_mode(model: nn.Module) -> DenseMode:
     if refusal:
         return DenseMode("windows", f"its trunk has {refusal}")
     if core.pooled_head() is None:
+        if core.shift_invariant_head():
+            return DenseMode("trunk", "its global pooling has no one-pass form")
         return DenseMode("trunk", "its head is not global pooling")
     return DenseMode("one pass")
 
@@ -312,15 +314,21 @@ class DenseScanner:
         else:
             head = self.core.pooled_head()
 
-            def sliding(kind: str) -> torch.Tensor:  # (P·N, C, 1, W), channels-last
+            def sliding(kind: str, m: torch.Tensor = h) -> torch.Tensor:  # (P·N, C, 1, W)
                 if kind == "max":
-                    return _max_over(h, positions, dilation, every)
-                kernel = torch.zeros(h.shape[1], 1, 1, span, dtype=h.dtype, device=h.device)
+                    return _max_over(m, positions, dilation, every)
+                kernel = torch.zeros(m.shape[1], 1, 1, span, dtype=m.dtype, device=m.device)
                 kernel[..., ::dilation] = 1.0 / positions
-                return F.conv2d(h, kernel, stride=(1, every), groups=h.shape[1])
+                return F.conv2d(m, kernel, stride=(1, every), groups=m.shape[1])
 
             if head.pool.mode == "maxavg":
                 pooled = head.pool.combine(sliding("max"), sliding("avg"))
+            elif head.pool.mode == "attention":
+                # softmax over each window = window sums of e·h / window sums of e; the logits
+                # are bounded, so e = exp(logit - bound) neither overflows nor vanishes
+                logits = head.pool.attention_logits(h.squeeze(2)).unsqueeze(2)
+                weights = torch.exp(logits - ATTENTION_BOUND)
+                pooled = sliding("avg", weights * h) / sliding("avg", weights)
             else:
                 pooled = sliding(head.pool.mode)
             pooled = pooled.squeeze(2).transpose(1, 2)  # (P·N, W, C), contiguous in C
